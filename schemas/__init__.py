@@ -1,0 +1,21 @@
+"""The wire contract: pydantic models for every stage message. Imports nothing of ours."""
+
+from schemas.article import (
+    SCHEMA_VERSION,
+    DatedValue,
+    DedupedArticle,
+    EnrichedArticle,
+    ParsedArticle,
+    RawArticle,
+    Rejection,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DatedValue",
+    "DedupedArticle",
+    "EnrichedArticle",
+    "ParsedArticle",
+    "RawArticle",
+    "Rejection",
+]

@@ -1,0 +1,114 @@
+"""Stage models: RawArticle -> ParsedArticle -> DedupedArticle -> EnrichedArticle."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+ContentType = Literal["text/html", "text/plain"]
+DatePrecision = Literal["day", "minute", "second"]
+DateSource = Literal["producer", "html", "text"]
+TimezoneKnowledge = Literal["stated", "inferred", "unknown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RawArticle(_Model):
+    """One inbound record, as a producer submits it (the argument of `articles.ingest`)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    id: str | None = Field(default=None, min_length=1, max_length=256, description="Producer's own id.")
+    url: str | None = Field(default=None, max_length=4096)
+    source: str = Field(min_length=1, max_length=256, description="Site or feed name; the URL host if absent.")
+    content: str = Field(min_length=1, description="The page: HTML or scraped plain text.")
+    content_type: ContentType | None = Field(default=None, description="Sniffed when absent.")
+    fetched_at: AwareDatetime | None = None
+    title: str | None = Field(default=None, max_length=2048)
+    published_at: AwareDatetime | None = None
+    language: str | None = Field(default=None, min_length=2, max_length=16)
+    authors: list[str] = Field(default_factory=list, max_length=64)
+    section: str | None = Field(default=None, max_length=512)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_from_url(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("source") and isinstance(data.get("url"), str):
+            host = urlsplit(data["url"]).hostname
+            if host:
+                return {**data, "source": host.lower().removeprefix("www.")}
+        return data
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL")
+        return value.strip()
+
+
+class DatedValue(_Model):
+    """A timestamp with how much of it is known and where it came from."""
+
+    value: AwareDatetime
+    precision: DatePrecision
+    source: DateSource
+    timezone: TimezoneKnowledge
+
+
+class ParsedArticle(_Model):
+    """The fields parse found in one submission."""
+
+    submission_id: UUID
+    url: str | None
+    canonical_url: str | None
+    source: str
+    producer_id: str | None
+    content_type: ContentType
+    fetched_at: AwareDatetime | None
+    title: str | None
+    section: str | None
+    authors: list[str]
+    agency: str | None
+    published: DatedValue | None
+    language_hint: str | None
+    body: str = Field(min_length=1, description="Clean text, paragraphs separated by a blank line.")
+    parser_version: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n\n")
+
+
+class DedupedArticle(ParsedArticle):
+    """A parsed article that is not a known duplicate, with its body fingerprint."""
+
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class EnrichedArticle(DedupedArticle):
+    """A deduplicated article with language and reading figures, ready to store."""
+
+    language: str | None
+    language_confidence: float | None = Field(ge=0.0, le=1.0)
+    word_count: int = Field(ge=0)
+    reading_time_s: int = Field(ge=0)
+    enricher_version: str
+
+
+class Rejection(_Model):
+    """Why a submission cannot become an article (an expected outcome, not an error)."""
+
+    stage: Literal["ingest", "parse", "dedupe", "enrich", "store"]
+    reason: str
+    detail: str = ""
+

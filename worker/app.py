@@ -1,0 +1,66 @@
+"""The Celery application and its configuration, applied when the app is first used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_init, worker_process_init
+
+from worker import db, flow
+from worker.settings import Settings, get_settings
+
+# The longest a retried task waits before its next attempt (exponential backoff is capped here).
+RETRY_BACKOFF_MAX_S = 300
+
+app = Celery("newsingest", include=["worker.tasks"])
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery settings chosen for at-least-once delivery with idempotent tasks."""
+    return {
+        "broker_url": settings.require("redis_url"),
+        "broker_connection_retry_on_startup": True,
+        # JSON only: a pickle message pushed onto the queue is refused, never unpickled.
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        # Acknowledge after the task ran, and put the message back if its process died:
+        # together these make delivery at-least-once; tasks are idempotent to absorb repeats.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # With late acks a prefetched message waits unacknowledged behind the running task;
+        # one at a time keeps that wait short and spreads a burst over all workers.
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": settings.task_soft_time_limit_s,
+        "task_time_limit": settings.task_time_limit_s,
+        # Redis redelivers a message not acknowledged within this time. It must exceed the
+        # longest a message can stay unacknowledged: a prefetched wait behind one task, the task
+        # itself (time limit) and a retry's countdown, which the worker holds unacknowledged.
+        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        "task_annotations": {"*": {"max_retries": settings.max_retries}},
+        "task_routes": flow.ROUTES,
+        "task_default_queue": flow.QUEUES[0],
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+    }
+
+
+@app.on_configure.connect
+def _configure(sender: Celery, **_: Any) -> None:
+    settings = get_settings()
+    longest_hold = 2 * settings.task_time_limit_s + RETRY_BACKOFF_MAX_S
+    if settings.visibility_timeout_s <= longest_hold:
+        raise RuntimeError(
+            f"NEWSINGEST_VISIBILITY_TIMEOUT_S must exceed {longest_hold}s "
+            "(twice the task time limit plus the longest retry backoff), or tasks run twice"
+        )
+    sender.conf.update(celery_config(settings))
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _open_database(**_: Any) -> None:
+    db.configure(get_settings())

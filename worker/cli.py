@@ -1,0 +1,171 @@
+"""The `newsingest` command: submit, worker, migrate, show, search, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from worker import sources
+from worker.settings import get_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Show a progress bar when there are at least this many inputs.
+_PROGRESS_FROM = 50
+
+
+@click.group()
+def main() -> None:
+    """News article ingestion: Redis queue -> Celery workers -> PostgreSQL."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--source", help="Source name for files without one (default: the URL host, else 'local').")
+@click.option("--url", help="URL of the page, for a single HTML or text file.")
+@click.option("--content-type", type=click.Choice(["text/html", "text/plain"]), help="Override sniffing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
+def submit(paths: tuple[str, ...], source: str | None, url: str | None, content_type: str | None, as_json: bool) -> None:
+    """Validate and enqueue files, folders (.html, .htm, .txt, .jsonl, also .gz) or '-' for stdin."""
+    from worker.submit import submit as send
+
+    defaults: dict[str, Any] = {"source": source or ("" if url else "local")}
+    defaults |= {"url": url} if url else {}
+    defaults |= {"content_type": content_type} if content_type else {}
+    items = sources.expand(list(paths))
+    limit = get_settings().max_content_bytes
+    records = (pair for item in items for pair in sources.read(item, defaults, limit, sys.stdin.buffer))
+    hidden = len(items) < _PROGRESS_FROM
+    with click.progressbar(length=len(items), label="submitting", file=sys.stderr, hidden=hidden) as bar:
+        receipt = send(_counting(records, bar))
+    if as_json:
+        rejected = [{"input": label, **rejection.model_dump()} for label, rejection in receipt.rejected]
+        queued = [{"input": label, "id": submission_id} for label, submission_id in receipt.queued]
+        click.echo(json.dumps({"queued": queued, "rejected": rejected}, indent=2))
+    else:
+        for label, rejection in receipt.rejected:
+            click.echo(f"rejected {label}: {rejection.reason}: {rejection.detail}", err=True)
+        click.echo(f"queued {len(receipt.queued)}, rejected {len(receipt.rejected)}")
+    sys.exit(1 if receipt.rejected and not receipt.queued else 0)
+
+
+def _counting(records: Any, bar: Any) -> Any:
+    """Advance the bar once per input file (a .jsonl file counts once)."""
+    last = None
+    for label, record in records:
+        item = label.rsplit(":", 1)[0] if label.rsplit(":", 1)[-1].isdigit() else label
+        if item != last:
+            bar.update(1)
+            last = item
+        yield label, record
+
+
+@main.command()
+@click.option("--concurrency", "-c", type=int, help="Worker processes (default: CPU count).")
+@click.option("--queues", "-Q", default=",".join(("ingest", "parse", "dedupe", "enrich", "store")), show_default=True)
+@click.option("--name", "-n", default="celery@%h", show_default=True, help="Node name, unique per worker.")
+@click.option("--pool", type=click.Choice(["prefork", "solo", "threads"]), default="prefork", show_default=True)
+@click.option("--loglevel", "-l", help="Log level (default: NEWSINGEST_LOG_LEVEL).")
+def worker(concurrency: int | None, queues: str, name: str, pool: str, loglevel: str | None) -> None:
+    """Run a worker: `celery worker` with the newsingest app and our defaults."""
+    from worker.app import app
+
+    settings = get_settings()
+    argv = ["worker", "-Q", queues, "-n", name, "-P", pool, "-l", loglevel or settings.log_level]
+    if concurrency or settings.concurrency:
+        argv += ["-c", str(concurrency or settings.concurrency)]
+    app.worker_main(argv)
+
+
+@main.command()
+@click.option("--revision", default="head", show_default=True)
+def migrate(revision: str) -> None:
+    """Apply the Alembic migrations to DATABASE_URL."""
+    from alembic import command
+    from alembic.config import Config
+
+    command.upgrade(Config(str(REPO_ROOT / "alembic.ini")), revision)
+
+
+@main.command()
+@click.argument("ident")
+@click.option("--json", "as_json", is_flag=True)
+def show(ident: str, as_json: bool) -> None:
+    """Show an article by id, or what became of a submission by its id."""
+    from worker import db, queries
+
+    db.configure(get_settings())
+    with db.session() as session:
+        if ident.isdigit():
+            found = queries.article(session, int(ident))
+        else:
+            found = queries.submission(session, _uuid(ident))
+    if found is None:
+        raise click.ClickException(f"no article or submission {ident}")
+    if as_json:
+        click.echo(json.dumps(found, default=_jsonable, indent=2, ensure_ascii=False))
+        return
+    body = found.pop("body", None)
+    for key, value in found.items():
+        click.echo(f"{key:>20}: {_text(value)}")
+    if body:
+        click.echo("\n" + body)
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True)
+def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Full-text search ("quoted phrases", OR, -word), best matches first."""
+    from worker import db, queries
+
+    db.configure(get_settings())
+    with db.session() as session:
+        hits = queries.search(session, " ".join(words), limit)
+    if as_json:
+        click.echo(json.dumps(hits, default=_jsonable, indent=2, ensure_ascii=False))
+        return
+    for hit in hits:
+        click.echo(f"{hit['id']:>8}  {hit['title'] or '(no title)'}  [{hit['source']}]")
+        click.echo(f"          {' '.join(hit['snippet'].split())}")
+    click.echo(f"{len(hits)} found")
+
+
+@main.command()
+@click.option("--timeout", default=120, show_default=True, help="Seconds to wait for the samples to land.")
+def demo(timeout: int) -> None:
+    """Start services if needed, migrate, run a worker, submit the samples, show what landed."""
+    from worker import demo as run_demo
+
+    sys.exit(run_demo.run(REPO_ROOT, timeout))
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError as error:
+        raise click.BadParameter(f"{text!r} is neither an article id nor a submission id") from error
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(_jsonable(value))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""The database engine and sessions, built by configure() at process start, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from worker.settings import Settings
+
+_sessions: sessionmaker[Session] | None = None
+
+
+def create(settings: Settings, *, pool_size: int | None = None) -> Engine:
+    """An engine for the settings' database; pool_pre_ping survives PostgreSQL restarts."""
+    return create_engine(
+        settings.sync_database_url,
+        pool_size=pool_size or settings.db_pool_size,
+        max_overflow=2,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def configure(settings: Settings) -> Engine:
+    """Build this process's engine and session factory (called once per worker process)."""
+    global _sessions
+    if _sessions is not None:
+        _sessions.kw["bind"].dispose(close=False)
+    engine = create(settings)
+    _sessions = sessionmaker(engine, expire_on_commit=False)
+    return engine
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """One session, one transaction: committed on success, rolled back on any error."""
+    if _sessions is None:
+        raise RuntimeError("db.configure(settings) was not called in this process")
+    with _sessions.begin() as current:
+        yield current

@@ -1,0 +1,30 @@
+"""The one place the stages are wired: queues, routes, and the chain each submission follows.
+
+ingest -> parse -> dedupe -> enrich -> store, each a task on its own queue so a deployment can
+give a stage its own workers (`newsingest worker --queues enrich`).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from celery import Celery, Task, chain
+
+INGEST = "articles.ingest"
+STAGES = ("articles.parse", "articles.dedupe", "articles.enrich", "articles.store")
+QUEUES = ("ingest", "parse", "dedupe", "enrich", "store")
+ROUTES = {name: {"queue": name.split(".", 1)[1]} for name in (INGEST, *STAGES)}
+
+
+def start(app: Celery, submission_id: UUID) -> None:
+    """Send an accepted submission down the chain of stages."""
+    first, *rest = STAGES
+    chain(
+        app.signature(first, args=(str(submission_id),), immutable=True),
+        *(app.signature(name) for name in rest),
+    ).apply_async()
+
+
+def stop(task: Task) -> None:
+    """End the chain after the running task: the submission is settled (duplicate, quarantined)."""
+    task.request.chain = None

@@ -1,0 +1,78 @@
+"""Dates found in text, with their precision and whether a timezone was stated."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime
+
+from dateutil import parser as dateparser
+
+from schemas import DatedValue
+from schemas.article import DateSource
+
+# Words that frame a date line in scraped pages ("| Sep 04, 2025", "Published on 4 May 2024").
+_FRAME = re.compile(
+    r"^(?:[|•·\-–—:\s]*)(?:(?:first\s+)?published|updated|posted|last\s+updated|date|on)?[:\s]*",
+    re.IGNORECASE,
+)
+# Two defaults that differ in every field: a field that changes between them was not in the text.
+_DEFAULT_A = datetime(1904, 1, 1, 0, 0, 0)
+_DEFAULT_B = datetime(1908, 2, 2, 1, 1, 1)
+_MAX_DATE_LINE = 64
+# Zone abbreviations common in English-language datelines, as UTC offsets in seconds. Many are
+# ambiguous worldwide (IST, CST); these are the readings news sites use most.
+_ZONES = {
+    "GMT": 0, "UTC": 0, "Z": 0, "BST": 3600, "CET": 3600, "CEST": 7200, "EET": 7200, "EEST": 10800,
+    "EAT": 10800, "WAT": 3600, "SAST": 7200, "IST": 19800, "PKT": 18000, "ICT": 25200, "HKT": 28800,
+    "SGT": 28800, "JST": 32400, "KST": 32400, "AEST": 36000, "AEDT": 39600, "EST": -18000,
+    "EDT": -14400, "CST": -21600, "CDT": -18000, "MST": -25200, "MDT": -21600, "PST": -28800,
+    "PDT": -25200,
+}
+
+
+def parse_date_line(line: str, source: DateSource = "text") -> DatedValue | None:
+    """The date a short line consists of, or None when the line is not a date."""
+    text = _FRAME.sub("", line.strip(), count=1).strip(" |")
+    if not text or len(text) > _MAX_DATE_LINE or not re.search(r"\d", text):
+        return None
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name ("WAT") warns and is dropped: the time stays, its zone unknown.
+            warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+            first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_ZONES)
+            second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_ZONES)
+    except (ValueError, OverflowError):
+        return None
+    if first.year != second.year or first.month != second.month or first.day != second.day:
+        return None  # a year, a month and a day are all required
+    given_time = first.hour == second.hour
+    return _dated(first, given_time=given_time, given_seconds=given_time and first.second == second.second, source=source)
+
+
+def _dated(value: datetime, *, given_time: bool, given_seconds: bool, source: DateSource) -> DatedValue:
+    stated = value.tzinfo is not None
+    if not given_time:
+        value = value.replace(hour=0, minute=0, second=0, microsecond=0)
+    aware = value.astimezone(UTC) if stated else value.replace(tzinfo=UTC)
+    precision = "second" if given_seconds else "minute" if given_time else "day"
+    return DatedValue(
+        value=aware,
+        precision=precision,
+        source=source,
+        timezone="stated" if stated and given_time else "unknown",
+    )
+
+
+def from_producer(value: datetime) -> DatedValue:
+    """A producer's published_at hint: trusted to the second, timezone as given."""
+    return DatedValue(value=value.astimezone(UTC), precision="second", source="producer", timezone="stated")
+
+
+def from_iso_day(value: str, source: DateSource) -> DatedValue | None:
+    """A YYYY-MM-DD day (what trafilatura's date extraction returns)."""
+    try:
+        day = datetime.strptime(value[:10], "%Y-%m-%d")
+    except ValueError:
+        return None
+    return DatedValue(value=day.replace(tzinfo=UTC), precision="day", source=source, timezone="unknown")

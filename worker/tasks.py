@@ -1,0 +1,159 @@
+"""The stage tasks: validate, open one session, load, call the core, save, hand on.
+
+Task names are part of the message contract (README, Message format); never rename them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.utils.log import get_task_logger
+
+from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, RawArticle, Rejection
+from worker import db, flow, repository
+from worker.app import RETRY_BACKOFF_MAX_S, app
+from worker.errors import TRANSIENT, PermanentError
+from worker.pipeline import dedupe as dedupe_core
+from worker.pipeline import enrich as enrich_core
+from worker.pipeline import parse as parse_core
+from worker.pipeline.intake import validate_record
+from worker.settings import get_settings
+
+log = get_task_logger(__name__)
+
+
+class StageTask(Task):  # type: ignore[misc]
+    """Retries transient failures with backoff and jitter; quarantines the rest."""
+
+    autoretry_for = TRANSIENT
+    retry_backoff = 2
+    retry_backoff_max = RETRY_BACKOFF_MAX_S
+    retry_jitter = True
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Out of retries (or an unexpected bug): keep the submission in quarantine, don't drop it."""
+        reason = "retries exhausted" if isinstance(exc, TRANSIENT) else "unexpected error"
+        _quarantine(self, args[0], reason, f"{type(exc).__name__}: {exc}")
+
+
+def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
+    """Register a stage function as a task; a PermanentError or time-out sends it to quarantine."""
+
+    def register(function: Callable[..., Any]) -> Any:
+        @wraps(function)
+        def run(self: Task, payload: Any) -> Any:
+            try:
+                return function(self, payload)
+            except PermanentError as error:
+                _quarantine(self, payload, error.reason, error.detail)
+            except SoftTimeLimitExceeded:
+                _quarantine(self, payload, "time limit", f"{name} took over {get_settings().task_soft_time_limit_s}s")
+            return None
+
+        return app.task(name=name, bind=True, base=StageTask)(run)
+
+    return register
+
+
+@stage("articles.ingest")
+def ingest(task: Task, record: Any) -> None:
+    """Entry point for producers: check the record, keep it, start its chain."""
+    raw = validate_record(record, get_settings().max_content_bytes)
+    if isinstance(raw, Rejection):
+        raise PermanentError(raw.reason, raw.detail)
+    submission_id = _submission_id(task)
+    with db.session() as session:
+        status = repository.accept(session, submission_id, record)
+    if status == "accepted":  # a redelivery of a settled submission starts nothing
+        flow.start(app, submission_id)
+
+
+@stage("articles.parse")
+def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
+    with db.session() as session:
+        loaded = repository.load_record(session, uuid.UUID(submission_id))
+    if loaded is None or loaded[1] != "accepted":
+        flow.stop(task)
+        return None
+    result = parse_core.parse(RawArticle.model_validate(loaded[0]), uuid.UUID(submission_id), datetime.now(UTC))
+    if isinstance(result, Rejection):
+        raise PermanentError(result.reason, result.detail)
+    return result.model_dump(mode="json")
+
+
+@stage("articles.dedupe")
+def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
+    """Skip the rest of the chain for a known duplicate; store decides again under a lock."""
+    article = dedupe_core.fingerprint(ParsedArticle.model_validate(message))
+    with db.session() as session:
+        verdict = dedupe_core.judge(article, repository.find_matches(session, article))
+        if verdict.is_duplicate:
+            repository.settle(session, article.submission_id, verdict, verdict.article_id)
+    _log(article.submission_id, "dedupe", verdict.outcome, verdict.article_id)
+    if verdict.is_duplicate:
+        flow.stop(task)
+        return None
+    return article.model_dump(mode="json")
+
+
+@stage("articles.enrich")
+def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
+    return enrich_core.enrich(DedupedArticle.model_validate(message)).model_dump(mode="json")
+
+
+@stage("articles.store")
+def store(task: Task, message: dict[str, Any]) -> int | None:
+    """Insert the article, or count a duplicate, in one transaction that settles the submission."""
+    article = EnrichedArticle.model_validate(message)
+    with db.session() as session:
+        if repository.status_of(session, article.submission_id, lock=True) != "accepted":
+            return None  # settled by an earlier delivery of this message
+        repository.lock_body(session, article.content_hash)
+        verdict = dedupe_core.judge(article, repository.find_matches(session, article))
+        article_id = None if verdict.is_duplicate else repository.insert_article(session, article, verdict)
+        if article_id is None and not verdict.is_duplicate:  # a same-URL article committed meanwhile
+            verdict = dedupe_core.judge(article, repository.find_matches(session, article))
+        repository.settle(session, article.submission_id, verdict, article_id or verdict.article_id)
+    _log(article.submission_id, "store", verdict.outcome, article_id or verdict.article_id)
+    return article_id
+
+
+def _submission_id(task: Task) -> uuid.UUID:
+    """The ingest message's task id names the submission; a non-UUID id is hashed into one."""
+    task_id = str(task.request.id)
+    try:
+        return uuid.UUID(task_id)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"newsingest:{task_id}")
+
+
+def _quarantine(task: Task, payload: Any, reason: str, detail: str) -> None:
+    stage_name = task.name.split(".", 1)[1]
+    is_ingest = task.name == flow.INGEST
+    submission_id = _submission_id(task) if is_ingest else _payload_submission(payload)
+    with db.session() as session:
+        repository.quarantine(
+            session,
+            submission_id=submission_id,
+            stage=stage_name,
+            reason=reason,
+            error=detail or reason,
+            attempts=task.request.retries + 1,
+            record=payload if is_ingest else None,
+        )
+    log.warning("submission=%s stage=%s quarantined: %s: %s", submission_id, stage_name, reason, detail)
+    flow.stop(task)
+
+
+def _payload_submission(payload: Any) -> uuid.UUID:
+    return uuid.UUID(payload["submission_id"] if isinstance(payload, dict) else payload)
+
+
+def _log(submission_id: uuid.UUID, stage_name: str, outcome: str, article_id: int | None) -> None:
+    log.info("submission=%s stage=%s outcome=%s article=%s", submission_id, stage_name, outcome, article_id)
