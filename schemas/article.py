@@ -23,7 +23,7 @@ class _Model(BaseModel):
 class RawArticle(_Model):
     """One inbound record, as a producer submits it (the argument of `articles.ingest`)."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     id: str | None = Field(default=None, min_length=1, max_length=256, description="Producer's own id.")
     url: str | None = Field(default=None, max_length=4096)
     source: str = Field(min_length=1, max_length=256, description="Site or feed name; the URL host if absent.")
@@ -111,4 +111,3 @@ class Rejection(_Model):
     stage: Literal["ingest", "parse", "dedupe", "enrich", "store"]
     reason: str
     detail: str = ""
-

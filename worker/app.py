@@ -43,20 +43,23 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_annotations": {"*": {"max_retries": settings.max_retries}},
         "task_routes": flow.ROUTES,
         "task_default_queue": flow.QUEUES[0],
-        "worker_hijack_root_logger": False,
-        "worker_redirect_stdouts": False,
     }
 
 
-@app.on_configure.connect
-def _configure(sender: Celery, **_: Any) -> None:
-    settings = get_settings()
+def check_timeouts(settings: Settings) -> None:
+    """Refuse a visibility timeout that would let Redis redeliver a message still being worked on."""
     longest_hold = 2 * settings.task_time_limit_s + RETRY_BACKOFF_MAX_S
     if settings.visibility_timeout_s <= longest_hold:
         raise RuntimeError(
             f"NEWSINGEST_VISIBILITY_TIMEOUT_S must exceed {longest_hold}s "
             "(twice the task time limit plus the longest retry backoff), or tasks run twice"
         )
+
+
+@app.on_configure.connect
+def _configure(sender: Celery, **_: Any) -> None:
+    settings = get_settings()
+    check_timeouts(settings)
     sender.conf.update(celery_config(settings))
 
 

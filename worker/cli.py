@@ -30,7 +30,9 @@ def main() -> None:
 @click.option("--url", help="URL of the page, for a single HTML or text file.")
 @click.option("--content-type", type=click.Choice(["text/html", "text/plain"]), help="Override sniffing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON.")
-def submit(paths: tuple[str, ...], source: str | None, url: str | None, content_type: str | None, as_json: bool) -> None:
+def submit(
+    paths: tuple[str, ...], source: str | None, url: str | None, content_type: str | None, as_json: bool
+) -> None:
     """Validate and enqueue files, folders (.html, .htm, .txt, .jsonl, also .gz) or '-' for stdin."""
     from worker.submit import submit as send
 
@@ -101,10 +103,7 @@ def show(ident: str, as_json: bool) -> None:
 
     db.configure(get_settings())
     with db.session() as session:
-        if ident.isdigit():
-            found = queries.article(session, int(ident))
-        else:
-            found = queries.submission(session, _uuid(ident))
+        found = queries.article(session, int(ident)) if ident.isdigit() else queries.submission(session, _uuid(ident))
     if found is None:
         raise click.ClickException(f"no article or submission {ident}")
     if as_json:

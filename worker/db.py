@@ -26,7 +26,7 @@ def create(settings: Settings, *, pool_size: int | None = None) -> Engine:
 
 def configure(settings: Settings) -> Engine:
     """Build this process's engine and session factory (called once per worker process)."""
-    global _sessions
+    global _sessions  # noqa: PLW0603 - one factory per process, replaced after a fork
     if _sessions is not None:
         _sessions.kw["bind"].dispose(close=False)
     engine = create(settings)

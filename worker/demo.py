@@ -29,7 +29,9 @@ def run(repo_root: Path, timeout: int) -> int:
         cli = [sys.executable, "-m", "worker.cli"]
         click.echo(f"database: {database_url}\nbroker:   {redis_url}", err=True)
         subprocess.run([*cli, "migrate"], env=env, check=True, cwd=repo_root)
-        worker = subprocess.Popen([*cli, "worker", "--concurrency", "2", "--loglevel", "WARNING"], env=env, cwd=repo_root)
+        worker = subprocess.Popen(
+            [*cli, "worker", "--concurrency", "2", "--loglevel", "WARNING"], env=env, cwd=repo_root
+        )
         try:
             submitted = subprocess.run(
                 [*cli, "submit", "--json", str(SAMPLES)], env=env, check=False, capture_output=True, text=True
@@ -53,7 +55,9 @@ def _report(settings: Settings, labels: dict[uuid.UUID, str], timeout: int) -> i
     deadline = time.monotonic() + timeout
     while True:
         with db.session() as session:
-            statuses = dict(session.execute(select(Submission.id, Submission.status).where(Submission.id.in_(ids))).all())
+            statuses = dict(
+                session.execute(select(Submission.id, Submission.status).where(Submission.id.in_(ids))).all()
+            )
         waiting = [i for i in ids if statuses.get(i, "accepted") == "accepted"]
         if not waiting or time.monotonic() > deadline:
             break

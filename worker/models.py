@@ -111,8 +111,7 @@ class Article(Base):
     search: Mapped[Any] = mapped_column(
         TSVECTOR,
         Computed(
-            "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('simple', body), 'B')",
+            "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', body), 'B')",
             persisted=True,
         ),
     )

@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session
 from worker.models import Article, Quarantine, Submission
 
 _SUMMARY = (
-    Article.id, Article.title, Article.source, Article.url, Article.agency, Article.language,
-    Article.published_at, Article.status, Article.copy_of,
+    Article.id,
+    Article.title,
+    Article.source,
+    Article.url,
+    Article.agency,
+    Article.language,
+    Article.published_at,
+    Article.status,
+    Article.copy_of,
 )
 
 
@@ -66,4 +73,4 @@ def recent(session: Session, limit: int = 20) -> list[dict[str, Any]]:
 def counts(session: Session) -> dict[str, int]:
     """Submissions by status."""
     rows = session.execute(select(Submission.status, func.count()).group_by(Submission.status))
-    return {status: count for status, count in rows}
+    return dict(rows.tuples().all())

@@ -24,9 +24,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL", "NEWSINGEST_REDIS_URL"),
         description="Redis URL of the broker (redis://host:6379/0).",
     )
-    max_content_bytes: int = Field(
-        default=5_000_000, ge=1_000, description="Largest content accepted, in UTF-8 bytes."
-    )
+    max_content_bytes: int = Field(default=5_000_000, ge=1_000, description="Largest content accepted, in UTF-8 bytes.")
     concurrency: int | None = Field(default=None, ge=1, description="Worker processes; CPU count if unset.")
     db_pool_size: int = Field(default=2, ge=1, description="Connections per worker process.")
     task_soft_time_limit_s: int = Field(default=60, ge=1, description="A task is asked to stop after this.")

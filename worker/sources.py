@@ -5,16 +5,19 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from charset_normalizer import from_bytes
 
 from schemas import Rejection
 
 # File name endings we read, and the content type each carries.
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SUFFIXES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".jsonl": None}
 
 
@@ -51,13 +54,17 @@ def read(item: Path | str, defaults: dict[str, Any], max_bytes: int, stdin: IO[b
         yield label, Rejection(stage="ingest", reason="unreadable input", detail=str(error))
 
 
-def _open(item: Path | str, stdin: IO[bytes]) -> io.BufferedReader:
-    """A buffered byte stream of a file (gunzipped when it is gzip) or of stdin."""
-    raw: IO[bytes] = stdin if item == "-" else Path(item).open("rb")
-    stream = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[arg-type]
-    if stream.peek(2)[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=stream))  # type: ignore[arg-type]
-    return stream
+@contextmanager
+def _open(item: Path | str, stdin: IO[bytes]) -> Iterator[io.BufferedReader]:
+    """A buffered byte stream of a file (gunzipped when it is gzip) or of stdin; closed after."""
+    raw = stdin if item == "-" else Path(item).open("rb")  # noqa: SIM115 - closed by the with below
+    with raw:
+        stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(io.RawIOBase, raw))
+        if stream.peek(2)[:2] == b"\x1f\x8b":
+            with gzip.GzipFile(fileobj=stream) as unzipped:
+                yield io.BufferedReader(cast(io.RawIOBase, unzipped))
+        else:
+            yield stream
 
 
 def _document(item: Path | str, label: str, data: bytes, defaults: dict[str, Any], max_bytes: int) -> Any:
@@ -73,12 +80,27 @@ def _document(item: Path | str, label: str, data: bytes, defaults: dict[str, Any
 
 
 def decode(data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM) when valid, else the best detected charset."""
+    """Text from bytes: UTF-8 (with or without BOM), else a declared charset, else the detected one."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        return str(best) if best is not None else data.decode("utf-8", errors="replace")
+        pass
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    results = from_bytes(data)
+    best = results.best()
+    if best is None:
+        return data.decode("cp1252", errors="replace")
+    # Short Latin text often reads equally well in cp1250, cp1252 and cp1257; windows-1252 is
+    # the web's commonest legacy encoding (browsers read "latin-1" labels as it), so it wins ties.
+    for match in results:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos and match.coherence >= best.coherence:
+            return str(match)
+    return str(best)
 
 
 def _json_lines(label: str, stream: IO[bytes], max_bytes: int) -> Iterator[tuple[str, Any]]:
@@ -88,8 +110,9 @@ def _json_lines(label: str, stream: IO[bytes], max_bytes: int) -> Iterator[tuple
         where = f"{label}:{number}"
         if len(line) > limit and not line.endswith(b"\n"):
             yield where, Rejection(stage="ingest", reason="content too large", detail=f"line over {limit} bytes")
-            while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                line = stream.readline(limit + 1)
+            rest = line
+            while rest and not rest.endswith(b"\n"):  # skip the rest of the long line
+                rest = stream.readline(limit + 1)
             continue
         if not line.strip():
             continue

@@ -36,19 +36,21 @@ def submit(
     or an iterable of them, or of (label, record) pairs whose label names them in `rejected`.
     """
     if app is None:
-        from worker.app import app
+        from worker.app import app as default_app
+
+        app = default_app
     receipt = Receipt()
     limit = get_settings().max_content_bytes
     single = isinstance(records, Mapping | RawArticle)
     items = [records] if single else records
     with app.producer_or_acquire() as producer:
-        for index, item in enumerate(items):  # type: ignore[arg-type]
+        for index, item in enumerate(items):
             label, record = item if isinstance(item, tuple) else (f"record {index + 1}", item)
-            _send(app, producer, label, record, limit, receipt)
+            _send(app, producer, label, record, limit=limit, receipt=receipt)
     return receipt
 
 
-def _send(app: Celery, producer: Any, label: str, record: Any, limit: int, receipt: Receipt) -> None:
+def _send(app: Celery, producer: Any, label: str, record: Any, *, limit: int, receipt: Receipt) -> None:
     if isinstance(record, Rejection):
         receipt.rejected.append((label, record))
         return

@@ -57,13 +57,8 @@ def compose_validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-def _errors(
-    validator: jsonschema.protocols.Validator, doc: dict[str, Any]
-) -> list[str]:
-    return [
-        f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-        for e in validator.iter_errors(doc)
-    ]
+def _errors(validator: jsonschema.protocols.Validator, doc: dict[str, Any]) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(doc)]
 
 
 def _depends_on(service: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -159,9 +154,7 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
     declared = set(compose.get("volumes") or {})
     for name, svc in compose["services"].items():
         for vol in svc.get("volumes", []):
-            source = (
-                vol.split(":")[0] if isinstance(vol, str) else vol.get("source", "")
-            )
+            source = vol.split(":")[0] if isinstance(vol, str) else vol.get("source", "")
             if source and not source.startswith((".", "/", "~")):
                 assert source in declared, f"{name}: volume {source!r} not declared"
 
@@ -183,9 +176,7 @@ def test_worker_waits_for_migrations(services: dict[str, dict[str, Any]]) -> Non
     deps = _depends_on(services["worker"])
     assert deps["migrate"]["condition"] == "service_completed_successfully"
     assert deps["redis"]["condition"] == "service_healthy"
-    assert (
-        _depends_on(services["migrate"])["postgres"]["condition"] == "service_healthy"
-    )
+    assert _depends_on(services["migrate"])["postgres"]["condition"] == "service_healthy"
     assert services["migrate"]["restart"] == "no"
     assert _command_words(services["migrate"]) == ["newsingest", "migrate"]
     assert _command_words(services["worker"]) == ["newsingest", "worker"]

@@ -23,10 +23,33 @@ _MAX_DATE_LINE = 64
 # Zone abbreviations common in English-language datelines, as UTC offsets in seconds. Many are
 # ambiguous worldwide (IST, CST); these are the readings news sites use most.
 _ZONES = {
-    "GMT": 0, "UTC": 0, "Z": 0, "BST": 3600, "CET": 3600, "CEST": 7200, "EET": 7200, "EEST": 10800,
-    "EAT": 10800, "WAT": 3600, "SAST": 7200, "IST": 19800, "PKT": 18000, "ICT": 25200, "HKT": 28800,
-    "SGT": 28800, "JST": 32400, "KST": 32400, "AEST": 36000, "AEDT": 39600, "EST": -18000,
-    "EDT": -14400, "CST": -21600, "CDT": -18000, "MST": -25200, "MDT": -21600, "PST": -28800,
+    "GMT": 0,
+    "UTC": 0,
+    "Z": 0,
+    "BST": 3600,
+    "CET": 3600,
+    "CEST": 7200,
+    "EET": 7200,
+    "EEST": 10800,
+    "EAT": 10800,
+    "WAT": 3600,
+    "SAST": 7200,
+    "IST": 19800,
+    "PKT": 18000,
+    "ICT": 25200,
+    "HKT": 28800,
+    "SGT": 28800,
+    "JST": 32400,
+    "KST": 32400,
+    "AEST": 36000,
+    "AEDT": 39600,
+    "EST": -18000,
+    "EDT": -14400,
+    "CST": -21600,
+    "CDT": -18000,
+    "MST": -25200,
+    "MDT": -21600,
+    "PST": -28800,
     "PDT": -25200,
 }
 
@@ -47,7 +70,9 @@ def parse_date_line(line: str, source: DateSource = "text") -> DatedValue | None
     if first.year != second.year or first.month != second.month or first.day != second.day:
         return None  # a year, a month and a day are all required
     given_time = first.hour == second.hour
-    return _dated(first, given_time=given_time, given_seconds=given_time and first.second == second.second, source=source)
+    return _dated(
+        first, given_time=given_time, given_seconds=given_time and first.second == second.second, source=source
+    )
 
 
 def _dated(value: datetime, *, given_time: bool, given_seconds: bool, source: DateSource) -> DatedValue:

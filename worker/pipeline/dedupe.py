@@ -46,6 +46,8 @@ def canonical_url(url: str | None) -> str | None:
     except ValueError:
         return None
     scheme, netloc, path, query, _fragment = urlsplit(normal)
+    if scheme not in ("http", "https") or not netloc:
+        return None
     return urlunsplit((scheme, netloc, path or "/", query, ""))
 
 
@@ -76,6 +78,5 @@ def judge(article: DedupedArticle, matches: list[Match]) -> Verdict:
                 return Verdict("duplicate", match.article_id, match.kind)
     same_body = sorted(m.article_id for m in matches if m.kind == "content_hash")
     if same_body:
-        outcome = "copy" if article.canonical_url else "duplicate"
-        return Verdict(outcome, same_body[0], "content_hash")
+        return Verdict("copy" if article.canonical_url else "duplicate", same_body[0], "content_hash")
     return Verdict("new")

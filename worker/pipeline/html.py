@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 
 import trafilatura
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 
 from worker.pipeline.dates import from_iso_day
 from worker.pipeline.text import TextParts
@@ -38,7 +38,7 @@ def read_html(html: str, url: str | None, now: datetime) -> tuple[TextParts, str
         # htmldate would read the clock for its upper bound; pass ours so parse stays pure.
         date_extraction_params={"max_date": now.date().isoformat(), "extensive_search": True, "original_date": True},
     )
-    if document is None:
+    if not isinstance(document, Document):
         return TextParts(), None
     paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
     if paragraphs and document.title and paragraphs[0] == document.title.strip():

@@ -14,7 +14,9 @@ _MAX_REPORTED_ERRORS = 5
 def validate_record(record: Any, max_content_bytes: int) -> RawArticle | Rejection:
     """Check a record against the inbound schema and the content size limit."""
     if not isinstance(record, dict):
-        return Rejection(stage="ingest", reason="invalid record", detail=f"expected a JSON object, got {type(record).__name__}")
+        return Rejection(
+            stage="ingest", reason="invalid record", detail=f"expected a JSON object, got {type(record).__name__}"
+        )
     content = record.get("content")
     if isinstance(content, str) and len(content) > max_content_bytes // 4 and _utf8_size(content) > max_content_bytes:
         return Rejection(

@@ -38,6 +38,9 @@ _MIN_UNMARKED_RUN = 3
 _MAX_HEADLINE_WORDS = 20
 _MAX_SECTION_WORDS = 4
 _HEADER_LINES = 8
+# A person's name in a byline has two to four words ("Moon Jae-in", "Ana María de la Cruz" is five:
+# rare enough that a longer credit is taken for a team or desk name instead).
+_NAME_WORDS = range(2, 5)
 
 
 @dataclass
@@ -72,7 +75,7 @@ def _unwrap(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines: a line that does not end a sentence, followed by lowercase."""
     out: list[str] = []
     for line in lines:
-        if out and line[0].islower() and not _SENTENCE_END.search(out[-1]) and _is_prose(out[-1]):
+        if out and line[0].islower() and not _SENTENCE_END.search(out[-1]) and not _LINK_MARKER.match(out[-1]):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
@@ -117,7 +120,7 @@ def _add_credit(credit: str, parts: TextParts) -> None:
 
 def _looks_like_name(text: str) -> bool:
     words = text.split()
-    return 1 < len(words) <= 4 and all(word[0].isupper() for word in words if word.isalpha())
+    return len(words) in _NAME_WORDS and all(word[0].isupper() for word in words if word.isalpha())
 
 
 def _is_prose(line: str) -> bool:
@@ -126,7 +129,7 @@ def _is_prose(line: str) -> bool:
 
 
 def _is_headline(line: str) -> bool:
-    return not _is_prose(line) and len(line.split()) >= 2
+    return not _is_prose(line) and len(line.split()) > 1
 
 
 def _drop_link_blocks(lines: list[str]) -> list[str]:

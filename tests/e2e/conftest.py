@@ -1,0 +1,107 @@
+"""End-to-end fixtures: real worker processes and the real CLI against the test services."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from worker.models import Submission
+
+pytestmark = pytest.mark.e2e
+SETTLE_TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="session")
+def stack_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "NEWSINGEST_LOG_LEVEL": "INFO"}
+
+
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `newsingest ARGS` as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def submit(env: dict[str, str], *paths: str) -> dict[str, Any]:
+    done = cli(env, "submit", "--json", *paths)
+    assert done.returncode in (0, 1), done.stderr
+    receipt: dict[str, Any] = json.loads(done.stdout)
+    return receipt
+
+
+class Workers:
+    """Worker processes started separately, as on separate hosts; their logs go to files."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env, self.log_dir = env, log_dir
+        self.processes: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(self, concurrency: int = 1) -> Path:
+        log = self.log_dir / f"worker-{len(self.processes)}.log"
+        name = f"e2e-{uuid.uuid4().hex[:8]}@%h"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "worker.cli", "worker", "-c", str(concurrency), "-n", name],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.processes.append((process, log))
+        return log
+
+    def stop(self) -> None:
+        for process, _ in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process, _ in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+
+@pytest.fixture(scope="module")
+def workers(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    running = Workers(stack_env, tmp_path_factory.mktemp("workers"))
+    yield running
+    running.stop()
+
+
+def wait_settled(engine: Engine, ids: list[str]) -> dict[str, tuple[str, int | None]]:
+    """Poll until no submission is still 'accepted'; return id -> (status, article_id)."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    wanted = [uuid.UUID(i) for i in ids]
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(Submission.id, Submission.status, Submission.article_id).where(Submission.id.in_(wanted))
+            ).all()
+        found = {str(row.id): (row.status, row.article_id) for row in rows}
+        if len(found) == len(ids) and all(status != "accepted" for status, _ in found.values()):
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"not settled after {SETTLE_TIMEOUT_S}s: {sorted(found.values(), key=str)} of {len(ids)}")
+        time.sleep(0.3)
+
+
+Wait = Callable[[list[str]], dict[str, tuple[str, int | None]]]

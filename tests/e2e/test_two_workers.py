@@ -1,0 +1,47 @@
+"""Two worker processes started separately share the queue and never make one article two rows."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from tests.e2e.conftest import Workers, submit, wait_settled
+from tests.factories import story_text
+from worker.models import Article
+
+pytestmark = pytest.mark.e2e
+STORIES = 30
+
+
+def test_two_workers_each_story_once(
+    workers: Workers, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    logs = [workers.start(concurrency=1), workers.start(concurrency=1)]
+    tokens = [uuid.uuid4().hex for _ in range(STORIES)]
+    lines = []
+    for token in tokens:  # each story twice in a row, the second time with tracking parameters
+        url = f"https://two.example/{token}"
+        lines.append({"url": url, "content": story_text(token)})
+        lines.append({"url": url + "?utm_campaign=x", "content": story_text(token)})
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    receipt = submit(stack_env, str(feed))
+    settled = wait_settled(engine, [q["id"] for q in receipt["queued"]])
+
+    statuses = sorted(status for status, _ in settled.values())
+    assert statuses == ["duplicate"] * STORIES + ["stored"] * STORIES
+    with engine.connect() as connection:
+        rows = connection.scalar(
+            select(func.count()).select_from(Article).where(Article.canonical_url.like("https://two.example/%"))
+        )
+    assert rows == STORIES
+    workers.stop()
+    for log in logs:  # both workers took part
+        assert re.search(r"stage=store outcome=(new|duplicate)", log.read_text()), log.read_text()[-2000:]

@@ -1,0 +1,143 @@
+"""The repository and the store transaction against real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from schemas import EnrichedArticle
+from tests.factories import enriched
+from worker import queries, repository
+from worker.models import Article, Quarantine, Submission
+from worker.tasks import store_article
+
+
+def _accepted(session: Session, article: EnrichedArticle) -> EnrichedArticle:
+    repository.accept(session, article.submission_id, {"source": article.source})
+    return article
+
+
+def test_accept_is_idempotent(session: Session) -> None:
+    submission_id = uuid.uuid4()
+    assert repository.accept(session, submission_id, {"a": 1}) == "accepted"
+    assert repository.accept(session, submission_id, {"a": 2}) == "accepted"
+    records = session.scalars(select(Submission.record).where(Submission.id == submission_id)).all()
+    assert records == [{"a": 1}]
+
+
+def test_new_then_resubmission_then_copy(session: Session) -> None:
+    token = uuid.uuid4().hex
+    url = f"https://news.example/{token}"
+    first = _accepted(session, enriched(token, url=url))
+    verdict, first_id = store_article(session, first)
+    assert verdict is not None and verdict.outcome == "new" and first_id is not None
+
+    again = _accepted(session, enriched(token, url=url + "?utm_source=feed#top"))
+    verdict, article_id = store_article(session, again)
+    assert verdict is not None and (verdict.outcome, article_id, verdict.reason) == (
+        "duplicate",
+        first_id,
+        "canonical_url",
+    )
+
+    elsewhere = _accepted(session, enriched(token, url=f"https://other.example/{token}"))
+    verdict, copy_id = store_article(session, elsewhere)
+    assert verdict is not None and verdict.outcome == "copy" and copy_id != first_id
+    row = session.get(Article, copy_id)
+    assert row is not None and (row.status, row.copy_of, row.copy_method) == ("copy", first_id, "exact")
+    statuses = {
+        s.id: s.status
+        for s in session.scalars(
+            select(Submission).where(
+                Submission.id.in_([first.submission_id, again.submission_id, elsewhere.submission_id])
+            )
+        )
+    }
+    assert sorted(statuses.values()) == ["copy", "duplicate", "stored"]
+
+
+def test_body_without_url_is_a_resubmission(session: Session) -> None:
+    token = uuid.uuid4().hex
+    _, first_id = store_article(session, _accepted(session, enriched(token)))
+    verdict, article_id = store_article(session, _accepted(session, enriched(token)))
+    assert verdict is not None and (verdict.outcome, article_id) == ("duplicate", first_id)
+
+
+def test_producer_id_is_a_resubmission(session: Session) -> None:
+    producer_id = uuid.uuid4().hex
+    _, first_id = store_article(session, _accepted(session, enriched(id=producer_id)))
+    verdict, article_id = store_article(session, _accepted(session, enriched(id=producer_id)))
+    assert verdict is not None and (verdict.outcome, verdict.reason, article_id) == (
+        "duplicate",
+        "producer_id",
+        first_id,
+    )
+
+
+def test_a_redelivered_store_changes_nothing(session: Session) -> None:
+    article = _accepted(session, enriched())
+    store_article(session, article)
+    assert store_article(session, article) == (None, None)
+    count = session.scalar(
+        select(func.count()).select_from(Article).where(Article.submission_id == article.submission_id)
+    )
+    assert count == 1
+
+
+def test_quarantine_keeps_raw_input_and_settles(session: Session) -> None:
+    submission_id = uuid.uuid4()
+    repository.quarantine(
+        session,
+        submission_id=submission_id,
+        stage="ingest",
+        reason="invalid record",
+        error="content: Field required",
+        attempts=1,
+        record={"url": "https://x.example/1", "source": "x"},
+    )
+    entry = session.scalars(select(Quarantine).where(Quarantine.submission_id == submission_id)).one()
+    assert (entry.stage, entry.reason, entry.url, entry.raw["source"]) == (
+        "ingest",
+        "invalid record",
+        "https://x.example/1",
+        "x",
+    )
+    assert repository.status_of(session, submission_id) == "quarantined"
+
+
+def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
+    token = uuid.uuid4().hex
+    _, article_id = store_article(session, _accepted(session, enriched(token)))
+    hits = queries.search(session, f'"harbour bridge" {token}')
+    assert [hit["id"] for hit in hits] == [article_id]
+    assert "[" in hits[0]["snippet"]
+    assert queries.search(session, f"harbour -bridge {token}") == []
+
+
+def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> None:
+    """Two transactions storing the same body at once, many times over: never two originals."""
+    for _ in range(20):
+        token = uuid.uuid4().hex
+        articles = [enriched(token, url=f"https://site{n}.example/{token}") for n in (1, 2)]
+        with Session(engine) as session, session.begin():
+            for article in articles:
+                _accepted(session, article)
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def store(article: EnrichedArticle, barrier: threading.Barrier, outcomes: list[str]) -> None:
+            with Session(engine) as session, session.begin():
+                barrier.wait()
+                verdict, _ = store_article(session, article)
+                outcomes.append(verdict.outcome if verdict else "settled")
+
+        threads = [threading.Thread(target=store, args=(article, barrier, outcomes)) for article in articles]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["copy", "new"]
