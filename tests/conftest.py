@@ -15,8 +15,9 @@ from worker.local import services
 from worker.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The Redis database the tests own; it is flushed before use. 0 is left to users.
-TEST_REDIS_DB = 13
+# The Redis database the tests own; it is flushed before use. 0 is left to users; set
+# NEWSINGEST_TEST_REDIS_DB to run two test sessions side by side on one server.
+TEST_REDIS_DB = int(os.environ.get("NEWSINGEST_TEST_REDIS_DB", "13"))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from worker import sources
 from worker.settings import get_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Show a progress bar when there are at least this many inputs.
+# Show a progress bar when there are at least this many records.
 _PROGRESS_FROM = 50
 
 
@@ -42,8 +42,9 @@ def submit(
     items = sources.expand(list(paths))
     limit = get_settings().max_content_bytes
     records = (pair for item in items for pair in sources.read(item, defaults, limit, sys.stdin.buffer))
-    hidden = len(items) < _PROGRESS_FROM
-    with click.progressbar(length=len(items), label="submitting", file=sys.stderr, hidden=hidden) as bar:
+    total = sources.count_records(items)
+    hidden = total < _PROGRESS_FROM or not sys.stderr.isatty()
+    with click.progressbar(length=total, label="submitting", file=sys.stderr, hidden=hidden) as bar:
         receipt = send(_counting(records, bar))
     if as_json:
         rejected = [{"input": label, **rejection.model_dump()} for label, rejection in receipt.rejected]
@@ -57,14 +58,9 @@ def submit(
 
 
 def _counting(records: Any, bar: Any) -> Any:
-    """Advance the bar once per input file (a .jsonl file counts once)."""
-    last = None
-    for label, record in records:
-        item = label.rsplit(":", 1)[0] if label.rsplit(":", 1)[-1].isdigit() else label
-        if item != last:
-            bar.update(1)
-            last = item
-        yield label, record
+    for pair in records:
+        bar.update(1)
+        yield pair
 
 
 @main.command()

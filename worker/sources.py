@@ -40,6 +40,23 @@ def expand(paths: list[str]) -> list[Path | str]:
     return found
 
 
+def count_records(items: list[Path | str]) -> int:
+    """How many records the inputs hold (one per page, one per JSON line); 0 if stdin is among them."""
+    if "-" in items:
+        return 0
+    total = 0
+    for item in items:
+        if kind_of(Path(item)) != ".jsonl":
+            total += 1
+            continue
+        try:
+            with _open(item, io.BytesIO()) as stream:
+                total += sum(1 for line in stream if line.strip())
+        except OSError:
+            total += 1  # read() reports it
+    return total
+
+
 def read(item: Path | str, defaults: dict[str, Any], max_bytes: int, stdin: IO[bytes]) -> Iterator[tuple[str, Any]]:
     """(label, record) pairs from one file or stdin; unreadable input comes as a Rejection."""
     label = "stdin" if item == "-" else str(item)
