@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
+from kombu import Queue
 
 from worker import db, flow
 from worker.settings import Settings, get_settings
@@ -14,6 +15,7 @@ from worker.settings import Settings, get_settings
 RETRY_BACKOFF_MAX_S = 300
 
 app = Celery("newsingest", include=["worker.tasks"])
+app.steps["worker"].add("worker.sweeper:Sweeper")
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -39,9 +41,22 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # Redis redelivers a message not acknowledged within this time. It must exceed the
         # longest a message can stay unacknowledged: a prefetched wait behind one task, the task
         # itself (time limit) and a retry's countdown, which the worker holds unacknowledged.
-        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        # Socket timeouts and health checks notice a broker connection that went silent (a
+        # half-open connection) instead of waiting on it forever; BRPOP polls every second.
+        "broker_transport_options": {
+            "visibility_timeout": settings.visibility_timeout_s,
+            "socket_timeout": 30,
+            "socket_connect_timeout": 10,
+            "socket_keepalive": True,
+            "health_check_interval": 25,
+        },
+        "worker_max_memory_per_child": settings.max_memory_per_child_kb or None,
+        # Undecodable messages (a pickle pushed onto the queue) go to quarantine, not just a log.
+        "worker_consumer": "worker.consumer:QuarantiningConsumer",
         "task_annotations": {"*": {"max_retries": settings.max_retries}},
         "task_routes": flow.ROUTES,
+        # A plain `celery worker` (no -Q) consumes every stage's queue, as `newsingest worker` does.
+        "task_queues": [Queue(name, routing_key=name) for name in flow.QUEUES],
         "task_default_queue": flow.QUEUES[0],
     }
 

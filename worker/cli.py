@@ -1,4 +1,4 @@
-"""The `newsingest` command: submit, worker, migrate, show, search, demo."""
+"""The `newsingest` command: submit, worker, migrate, show, search, quarantine, sweep, demo."""
 
 from __future__ import annotations
 
@@ -130,6 +130,83 @@ def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
         click.echo(f"{hit['id']:>8}  {hit['title'] or '(no title)'}  [{hit['source']}]")
         click.echo(f"          {' '.join(hit['snippet'].split())}")
     click.echo(f"{len(hits)} found")
+
+
+@main.group()
+def quarantine() -> None:
+    """Submissions that could not become articles: list, show, retry."""
+
+
+@quarantine.command("list")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True)
+def quarantine_list(limit: int, as_json: bool) -> None:
+    """Open entries, newest first."""
+    from worker import db, queries
+
+    db.configure(get_settings())
+    with db.session() as session:
+        entries = queries.quarantined(session, limit)
+    if as_json:
+        click.echo(json.dumps(entries, default=_jsonable, indent=2, ensure_ascii=False))
+        return
+    for entry in entries:
+        where = entry["url"] or entry["source"] or ""
+        click.echo(f"{entry['id']:>8}  {entry['submission_id']}  {entry['stage']:<7} {entry['reason']:<22} {where}")
+    click.echo(f"{len(entries)} shown")
+
+
+@quarantine.command("show")
+@click.argument("ident")
+@click.option("--json", "as_json", is_flag=True)
+def quarantine_show(ident: str, as_json: bool) -> None:
+    """One entry by its id or its submission id, with the raw input."""
+    from worker import db, queries
+
+    db.configure(get_settings())
+    with db.session() as session:
+        entry = queries.quarantine_entry(session, int(ident) if ident.isdigit() else _uuid(ident))
+    if entry is None:
+        raise click.ClickException(f"no quarantine entry {ident}")
+    if as_json:
+        click.echo(json.dumps(entry, default=_jsonable, indent=2, ensure_ascii=False))
+        return
+    raw = entry.pop("raw")
+    for key, value in entry.items():
+        click.echo(f"{key:>14}: {_text(value)}")
+    click.echo("\n" + json.dumps(raw, ensure_ascii=False, indent=2)[:4000])
+
+
+@quarantine.command("retry")
+@click.argument("idents", nargs=-1)
+@click.option("--all", "retry_all", is_flag=True, help="Retry every open entry.")
+def quarantine_retry(idents: tuple[str, ...], retry_all: bool) -> None:
+    """Send submissions (by submission id) back down the chain; the old entries stay as history."""
+    from worker import db, flow, repository
+    from worker.app import app
+
+    if bool(idents) == retry_all:
+        raise click.UsageError("give submission ids or --all")
+    db.configure(get_settings())
+    with db.session() as session:
+        reopened = repository.reopen_quarantined(session, None if retry_all else [_uuid(i) for i in idents])
+    for submission_id in reopened:
+        flow.start(app, submission_id)
+    click.echo(f"retried {len(reopened)}")
+
+
+@main.command()
+@click.option("--idle-s", type=int, help="Re-send open submissions idle this long (default: NEWSINGEST_SWEEP_IDLE_S).")
+def sweep(idle_s: int | None) -> None:
+    """Re-send accepted submissions whose messages were lost (what workers also do on a timer)."""
+    from worker import db
+    from worker.app import app
+    from worker.sweeper import sweep as run_sweep
+
+    settings = get_settings()
+    db.configure(settings)
+    resent = run_sweep(app, settings.sweep_idle_s if idle_s is None else idle_s)
+    click.echo(f"re-sent {len(resent)}")
 
 
 @main.command()

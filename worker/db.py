@@ -34,6 +34,10 @@ def configure(settings: Settings) -> Engine:
     return engine
 
 
+def is_configured() -> bool:
+    return _sessions is not None
+
+
 @contextmanager
 def session() -> Iterator[Session]:
     """One session, one transaction: committed on success, rolled back on any error."""

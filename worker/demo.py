@@ -12,7 +12,8 @@ import uuid
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from kombu.utils.url import maybe_sanitize_url
+from sqlalchemy import make_url, select
 
 from worker import db, local, queries
 from worker.models import Submission
@@ -27,7 +28,8 @@ def run(repo_root: Path, timeout: int) -> int:
     with local.services(settings.data_dir, settings.database_url, settings.redis_url) as (database_url, redis_url):
         env = os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
         cli = [sys.executable, "-m", "worker.cli"]
-        click.echo(f"database: {database_url}\nbroker:   {redis_url}", err=True)
+        shown = (make_url(database_url).render_as_string(hide_password=True), maybe_sanitize_url(redis_url))
+        click.echo("database: {}\nbroker:   {}".format(*shown), err=True)
         subprocess.run([*cli, "migrate"], env=env, check=True, cwd=repo_root)
         worker = subprocess.Popen(
             [*cli, "worker", "--concurrency", "2", "--loglevel", "WARNING"], env=env, cwd=repo_root

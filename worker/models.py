@@ -54,6 +54,8 @@ class Submission(Base):
     __table_args__ = (
         CheckConstraint(_one_of("status", SUBMISSION_STATUSES), name="status"),
         Index(None, "article_id"),
+        # The sweeper's question: which open submissions have not moved for a while?
+        Index("ix_submissions_open", "updated_at", postgresql_where=text("status = 'accepted'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True)
@@ -62,6 +64,10 @@ class Submission(Base):
     article_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("articles.id", ondelete="SET NULL", use_alter=True)
     )
+    stage: Mapped[str | None] = mapped_column(Text, comment="the stage that last started on it")
+    stage_attempts: Mapped[int] = mapped_column(Integer, server_default="0", comment="starts of that stage")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0", comment="stage starts beyond the first")
+    sweeps: Mapped[int] = mapped_column(Integer, server_default="0", comment="times the sweeper re-sent it")
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -124,7 +130,13 @@ class Quarantine(Base):
 
     __tablename__ = "quarantine"
     __table_args__ = (
-        UniqueConstraint("submission_id"),
+        # One open entry per submission; a retried entry is kept as history.
+        Index(
+            "uq_quarantine_open_submission_id",
+            "submission_id",
+            unique=True,
+            postgresql_where=text("retried_at IS NULL"),
+        ),
         CheckConstraint(_one_of("stage", STAGES), name="stage"),
     )
 
@@ -137,4 +149,5 @@ class Quarantine(Base):
     url: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -70,6 +70,35 @@ def recent(session: Session, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
+def quarantined(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """Open quarantine entries, newest first."""
+    rows = session.execute(
+        select(
+            Quarantine.id,
+            Quarantine.submission_id,
+            Quarantine.stage,
+            Quarantine.reason,
+            Quarantine.attempts,
+            Quarantine.url,
+            Quarantine.source,
+            Quarantine.created_at,
+        )
+        .where(Quarantine.retried_at.is_(None))
+        .order_by(Quarantine.id.desc())
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def quarantine_entry(session: Session, ident: int | uuid.UUID) -> dict[str, Any] | None:
+    """One quarantine entry (the latest, for a submission id) with its raw input."""
+    key = Quarantine.id == ident if isinstance(ident, int) else Quarantine.submission_id == ident
+    row = session.scalars(select(Quarantine).where(key).order_by(Quarantine.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return {column.key: getattr(row, column.key) for column in Quarantine.__table__.columns}
+
+
 def counts(session: Session) -> dict[str, int]:
     """Submissions by status."""
     rows = session.execute(select(Submission.status, func.count()).group_by(Submission.status))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,67 @@ def accept(session: Session, submission_id: UUID, record: Any) -> str:
     """Record a submission (once, whatever the redeliveries) and return its current status."""
     session.execute(insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
     return status_of(session, submission_id) or "accepted"
+
+
+def record_submissions(session: Session, records: list[tuple[UUID, Any]]) -> None:
+    """The producer's ledger: every submission is in PostgreSQL before its message is sent."""
+    if records:
+        rows = [{"id": submission_id, "record": record} for submission_id, record in records]
+        session.execute(insert(Submission).values(rows).on_conflict_do_nothing())
+
+
+def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str, int] | None:
+    """Note that a stage starts on a submission; return its status and how often this stage started."""
+    same_stage = Submission.stage == stage
+    row = session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id)
+        .values(
+            stage=stage,
+            stage_attempts=case((same_stage, Submission.stage_attempts + 1), else_=1),
+            repeats=case((same_stage, Submission.repeats + 1), else_=Submission.repeats),
+            updated_at=func.now(),
+        )
+        .returning(Submission.status, Submission.stage_attempts)
+    ).first()
+    return (row.status, row.stage_attempts) if row else None
+
+
+def claim_stale(session: Session, idle_s: int, limit: int) -> list[UUID]:
+    """Open submissions that have not moved for idle_s seconds, claimed for the sweeper to re-send."""
+    stale = (
+        select(Submission.id)
+        .where(Submission.status == "accepted", Submission.updated_at < func.now() - timedelta(seconds=idle_s))
+        .order_by(Submission.updated_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.scalars(
+        update(Submission)
+        .where(Submission.id.in_(stale.scalar_subquery()))
+        .values(sweeps=Submission.sweeps + 1, stage=None, stage_attempts=0, updated_at=func.now())
+        .returning(Submission.id)
+    )
+    return list(claimed)
+
+
+def try_lock(session: Session, key: int) -> bool:
+    """A transaction-level advisory lock, without waiting: only one holder at a time."""
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def reopen_quarantined(session: Session, submission_ids: list[UUID] | None) -> list[UUID]:
+    """Mark open quarantine entries retried (kept as history) and reopen their submissions."""
+    entries = update(Quarantine).where(Quarantine.retried_at.is_(None))
+    if submission_ids is not None:
+        entries = entries.where(Quarantine.submission_id.in_(submission_ids))
+    reopened = list(session.scalars(entries.values(retried_at=func.now()).returning(Quarantine.submission_id)))
+    session.execute(
+        update(Submission)
+        .where(Submission.id.in_(reopened), Submission.status == "quarantined")
+        .values(status="accepted", stage=None, stage_attempts=0, updated_at=func.now())
+    )
+    return reopened
 
 
 def status_of(session: Session, submission_id: UUID, *, lock: bool = False) -> str | None:
@@ -121,7 +183,7 @@ def quarantine(
             source=_text_or_none(fields.get("source")),
             raw=record,
         )
-        .on_conflict_do_nothing()
+        .on_conflict_do_nothing(index_elements=["submission_id"], index_where=Quarantine.retried_at.is_(None))
     )
     mark(session, submission_id, "quarantined")
 

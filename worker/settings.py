@@ -33,6 +33,19 @@ class Settings(BaseSettings):
         default=3600, ge=60, description="Redis redelivers a message unacknowledged for this long."
     )
     max_retries: int = Field(default=8, ge=0, description="Retries of a transient failure before quarantine.")
+    max_crashes: int = Field(
+        default=3, ge=1, description="Times a stage may kill its worker process before quarantine."
+    )
+    # A healthy submission moves to its next stage within seconds; one that has not moved for this
+    # long lost its message (Redis lost it, or a producer died between ledger and send). Longer
+    # than the wait in a deep queue, or the sweeper re-sends work that is merely queued (harmless:
+    # tasks are idempotent, but wasted).
+    sweep_idle_s: int = Field(default=900, ge=10, description="Re-send open submissions idle this long.")
+    sweep_interval_s: int = Field(default=60, ge=0, description="How often a worker sweeps; 0 turns it off.")
+    max_memory_per_child_kb: int = Field(
+        default=512_000, ge=0, description="A pool process is replaced after using this much memory; 0: never."
+    )
+    ledger: bool = Field(default=True, description="Producers record submissions in PostgreSQL before sending.")
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 

@@ -16,7 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
 from sqlalchemy.orm import Session
 
-from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, RawArticle, Rejection
+from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
 from worker import db, flow, repository
 from worker.app import RETRY_BACKOFF_MAX_S, app
 from worker.errors import TRANSIENT, PermanentError
@@ -44,23 +44,50 @@ class StageTask(Task):  # type: ignore[misc]
         _quarantine(self, args[0], reason, f"{type(exc).__name__}: {exc}")
 
 
+# A task that hits its soft time limit is retried this many times (a hung connection is not the
+# article's fault), then quarantined (a page that always takes too long is).
+TIME_LIMIT_RETRIES = 2
+
+
 def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
-    """Register a stage function as a task; a PermanentError or time-out sends it to quarantine."""
+    """Register a stage function as a task; a PermanentError or repeated time-out quarantines it."""
 
     def register(function: Callable[..., Any]) -> Any:
         @wraps(function)
         def run(self: Task, payload: Any) -> Any:
             try:
+                if name != flow.INGEST and not _begin(self, payload):
+                    return None
                 return function(self, payload)
             except PermanentError as error:
                 _quarantine(self, payload, error.reason, error.detail)
-            except SoftTimeLimitExceeded:
+            except SoftTimeLimitExceeded as error:
+                if self.request.retries < TIME_LIMIT_RETRIES:
+                    raise self.retry(exc=error, countdown=self.request.retries + 1) from error
                 _quarantine(self, payload, "time limit", f"{name} took over {get_settings().task_soft_time_limit_s}s")
             return None
 
         return app.task(name=name, bind=True, base=StageTask)(run)
 
     return register
+
+
+def _begin(task: Task, payload: Any) -> bool:
+    """Count the start of a stage; skip a settled submission; stop a task that keeps crashing.
+
+    A start that is neither the first nor a retry means the process running this stage died
+    (the message came back through task_reject_on_worker_lost or the visibility timeout).
+    """
+    submission_id = _payload_submission(payload)
+    with db.session() as session:
+        begun = repository.begin_stage(session, submission_id, task.name.split(".", 1)[1])
+    if begun is None or begun[0] != "accepted":
+        flow.stop(task)
+        return False
+    crashes = begun[1] - 1 - task.request.retries
+    if crashes >= get_settings().max_crashes:
+        raise PermanentError("crash loop", f"{task.name} ended its worker process {crashes} times")
+    return True
 
 
 @stage("articles.ingest")
@@ -80,10 +107,12 @@ def ingest(task: Task, record: Any) -> None:
 def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
     with db.session() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
-    if loaded is None or loaded[1] != "accepted":
-        flow.stop(task)
-        return None
-    result = parse_core.parse(RawArticle.model_validate(loaded[0]), uuid.UUID(submission_id), datetime.now(UTC))
+    if loaded is None:
+        raise PermanentError("unknown submission", f"no submission {submission_id} in the database")
+    raw = validate_record(loaded[0], get_settings().max_content_bytes)
+    if isinstance(raw, Rejection):
+        raise PermanentError(raw.reason, raw.detail)
+    result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC))
     if isinstance(result, Rejection):
         raise PermanentError(result.reason, result.detail)
     return result.model_dump(mode="json")

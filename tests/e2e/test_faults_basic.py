@@ -1,0 +1,134 @@
+"""Losses, crashes and hostile messages through real workers: nothing dropped, nothing looping."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.e2e.conftest import cli, submit, wait_settled
+from tests.e2e.crashhook import MARKER
+from tests.factories import story_text
+from worker import repository
+from worker.models import Quarantine, Submission
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def fault_worker(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A worker with the crash hook loaded and a sweeper that looks every second."""
+    env = stack_env | {"NEWSINGEST_SWEEP_INTERVAL_S": "1", "NEWSINGEST_SWEEP_IDLE_S": "10"}
+    log = tmp_path_factory.mktemp("fault-worker") / "worker.log"
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.app",
+        "worker",
+        "-I",
+        "tests.e2e.crashhook",
+        "-c",
+        "1",
+        "-n",
+        f"faults-{uuid.uuid4().hex[:6]}@%h",
+        "-l",
+        "INFO",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    yield log
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_a_task_that_kills_its_process_ends_in_quarantine(
+    fault_worker: Path, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    page = tmp_path / "crash.txt"
+    page.write_text(story_text(uuid.uuid4().hex) + f"\n{MARKER} appears in this paragraph of the story.\n")
+    submission_id = submit(stack_env, str(page))["queued"][0]["id"]
+    assert wait_settled(engine, [submission_id])[submission_id][0] == "quarantined"
+    with engine.connect() as connection:
+        entry = connection.execute(select(Quarantine).where(Quarantine.submission_id == uuid.UUID(submission_id))).one()
+        repeats = connection.scalar(select(Submission.repeats).where(Submission.id == uuid.UUID(submission_id)))
+    assert (entry.stage, entry.reason) == ("parse", "crash loop")
+    assert "ended its worker process 3 times" in entry.error
+    assert repeats == 3  # three deliveries beyond the first, then it stopped
+
+
+def test_a_lost_message_is_resent_by_the_sweeper(fault_worker: Path, engine: Engine) -> None:
+    """In the ledger but never on the queue (the producer died, Redis lost it): it still lands."""
+    token = uuid.uuid4().hex
+    submission_id = uuid.uuid4()
+    record = {"source": "ledger.example", "content": story_text(token), "url": f"https://ledger.example/{token}"}
+    with Session(engine) as session, session.begin():
+        repository.record_submissions(session, [(submission_id, record)])
+        session.execute(
+            text("UPDATE submissions SET updated_at = now() - interval '1 hour' WHERE id = :id"), {"id": submission_id}
+        )
+    status, article_id = wait_settled(engine, [str(submission_id)])[str(submission_id)]
+    with engine.connect() as connection:
+        sweeps = connection.scalar(select(Submission.sweeps).where(Submission.id == submission_id))
+    assert status == "stored" and article_id is not None and sweeps == 1
+
+
+def test_a_pickle_pushed_onto_the_queue_is_quarantined_not_run(
+    fault_worker: Path, redis_url: str, engine: Engine
+) -> None:
+    task_id = str(uuid.uuid4())
+    payload = pickle.dumps((({"content": "x"},), {}, {}))
+    message = {
+        "body": base64.b64encode(payload).decode(),
+        "content-encoding": "binary",
+        "content-type": "application/x-python-serialize",
+        "headers": {"lang": "py", "task": "articles.ingest", "id": task_id, "root_id": task_id},
+        "properties": {
+            "delivery_tag": str(uuid.uuid4()),
+            "body_encoding": "base64",
+            "priority": 0,
+            "delivery_info": {"exchange": "", "routing_key": "ingest"},
+            "delivery_mode": 2,
+        },
+    }
+    client = redis.Redis.from_url(redis_url)
+    client.lpush("ingest", json.dumps(message))
+    client.close()
+    assert wait_settled(engine, [task_id])[task_id][0] == "quarantined"
+    with engine.connect() as connection:
+        entry = connection.execute(select(Quarantine).where(Quarantine.submission_id == uuid.UUID(task_id))).one()
+    assert entry.reason == "undecodable message" and "ContentDisallowed" in entry.error
+    assert entry.raw["content_type"] == "application/x-python-serialize"
+
+
+def test_quarantine_commands_list_show_and_retry(fault_worker: Path, stack_env: dict[str, str], engine: Engine) -> None:
+    feed_line = {"url": f"https://empty.example/{uuid.uuid4().hex}", "content": "<html><body><p>Home</p></body></html>"}
+    done = cli(stack_env, "submit", "--json", "-", stdin=json.dumps(feed_line) + "\n")
+    submission_id = json.loads(done.stdout)["queued"][0]["id"]
+    assert wait_settled(engine, [submission_id])[submission_id][0] == "quarantined"
+
+    listed = json.loads(cli(stack_env, "quarantine", "list", "--json").stdout)
+    assert submission_id in [entry["submission_id"] for entry in listed]
+    shown = json.loads(cli(stack_env, "quarantine", "show", submission_id, "--json").stdout)
+    assert shown["reason"] == "body too short" and shown["raw"]["url"] == feed_line["url"]
+
+    retried = cli(stack_env, "quarantine", "retry", submission_id)
+    assert retried.stdout.strip() == "retried 1", retried.stderr
+    assert wait_settled(engine, [submission_id])[submission_id][0] == "quarantined"  # still too short
+    with engine.connect() as connection:
+        entries = connection.execute(
+            select(Quarantine.retried_at).where(Quarantine.submission_id == uuid.UUID(submission_id))
+        ).all()
+    assert sorted(entry.retried_at is None for entry in entries) == [False, True]
