@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
-from kombu import Queue
+from kombu.entity import Queue
 
 from worker import db, flow
 from worker.settings import Settings, get_settings
