@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from schemas import DedupedArticle, EnrichedArticle
 from worker.models import Article, Quarantine, Submission
+from worker.pipeline.clean import scrub
 from worker.pipeline.dedupe import Match, Verdict
 
 _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate"}
@@ -169,6 +170,7 @@ def quarantine(
         loaded = load_record(session, submission_id)
         record = loaded[0] if loaded else None
     else:
+        record = scrub(record)
         session.execute(insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
     fields = record if isinstance(record, dict) else {}
     session.execute(

@@ -98,7 +98,7 @@ def ingest(task: Task, record: Any) -> None:
         raise PermanentError(raw.reason, raw.detail)
     submission_id = _submission_id(task)
     with db.session() as session:
-        status = repository.accept(session, submission_id, record)
+        status = repository.accept(session, submission_id, raw.model_dump(mode="json", exclude_none=True))
     if status == "accepted":  # a redelivery of a settled submission starts nothing
         flow.start(app, submission_id)
 

@@ -7,12 +7,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas import RawArticle, Rejection
+from worker.pipeline.clean import scrub
 
 _MAX_REPORTED_ERRORS = 5
 
 
 def validate_record(record: Any, max_content_bytes: int) -> RawArticle | Rejection:
     """Check a record against the inbound schema and the content size limit."""
+    record = scrub(record)
     if not isinstance(record, dict):
         return Rejection(
             stage="ingest", reason="invalid record", detail=f"expected a JSON object, got {type(record).__name__}"

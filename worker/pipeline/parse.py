@@ -6,9 +6,12 @@ import re
 from datetime import datetime
 from uuid import UUID
 
+from lxml import etree
+
 from schemas import ParsedArticle, RawArticle, Rejection
 from schemas.article import ContentType
 from worker.pipeline.agencies import find_agency, is_agency_only
+from worker.pipeline.clean import clean_text
 from worker.pipeline.dates import from_producer
 from worker.pipeline.dedupe import canonical_url
 from worker.pipeline.html import read_html
@@ -32,10 +35,14 @@ def parse(raw: RawArticle, submission_id: UUID, now: datetime) -> ParsedArticle 
     """Read the fields and clean body of one submission; producer hints win over the page."""
     content_type = raw.content_type or sniff(raw.content)
     page_canonical: str | None = None
-    if content_type == "text/html":
-        parts, page_canonical = read_html(raw.content, raw.url, now)
-    else:
-        parts = read_text(raw.content)
+    content = clean_text(raw.content)
+    try:
+        if content_type == "text/html":
+            parts, page_canonical = read_html(content, raw.url, now)
+        else:
+            parts = read_text(content)
+    except (RecursionError, ValueError, etree.LxmlError) as error:  # pathological markup
+        return Rejection(stage="parse", reason="unparseable content", detail=f"{type(error).__name__}: {error}")
     if not parts.paragraphs:
         return Rejection(stage="parse", reason="empty body", detail=f"no article text found in {content_type}")
     words = sum(len(paragraph.split()) for paragraph in parts.paragraphs)
@@ -49,15 +56,19 @@ def parse(raw: RawArticle, submission_id: UUID, now: datetime) -> ParsedArticle 
         producer_id=raw.id,
         content_type=content_type,
         fetched_at=raw.fetched_at,
-        title=raw.title or parts.title,
-        section=raw.section or parts.section,
-        authors=[name for name in raw.authors or parts.authors if not is_agency_only(name)],
+        title=_clean(raw.title or parts.title),
+        section=_clean(raw.section or parts.section),
+        authors=[clean_text(name) for name in raw.authors or parts.authors if not is_agency_only(name)],
         agency=_agency(parts, raw.authors),
         published=from_producer(raw.published_at) if raw.published_at else parts.published,
         language_hint=raw.language,
         body="\n\n".join(parts.paragraphs),
         parser_version=PARSER_VERSION,
     )
+
+
+def _clean(text: str | None) -> str | None:
+    return (clean_text(text).strip() or None) if text else None
 
 
 def _agency(parts: TextParts, hinted_authors: list[str]) -> str | None:
