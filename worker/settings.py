@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         default=3600, ge=60, description="Redis redelivers a message unacknowledged for this long."
     )
     max_retries: int = Field(default=8, ge=0, description="Retries of a transient failure before quarantine.")
+    # Share of the shorter body's 3-word shingles found in the other. Copies the quality benchmark
+    # builds (headline, link block, dateline, trimmed or added paragraphs, spelling) score 0.6 and
+    # up; different stories on one topic, even sharing a quoted paragraph, stay under 0.25.
+    near_duplicate_threshold: float = Field(
+        default=0.5, gt=0.0, le=1.0, description="Shingle containment from which a body is a copy of another."
+    )
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 
