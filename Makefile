@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate worker clean
+.PHONY: install run test lint format migrate worker bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, import layering
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench: $(STAMP)  ## dedupe quality (shipped texts) and cost (10k and 1M fingerprints, on DATABASE_URL's server)
+	$(BIN)/python bench/dedupe_quality.py
+	$(BIN)/python bench/dedupe_cost.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

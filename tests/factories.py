@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,15 +15,58 @@ from worker.pipeline.parse import parse
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
+# Words for the paragraphs a token draws: stories of different tokens share too few runs of
+# words to be near duplicates of each other, so each test article is a story of its own.
+VOCABULARY = (
+    "harbour",
+    "council",
+    "ferry",
+    "budget",
+    "tunnel",
+    "mayor",
+    "vote",
+    "engineers",
+    "residents",
+    "toll",
+    "river",
+    "shore",
+    "traffic",
+    "contract",
+    "bridge",
+    "steel",
+    "cost",
+    "delay",
+    "survey",
+    "port",
+    "island",
+    "cyclists",
+    "buses",
+    "opposition",
+    "report",
+    "schools",
+    "fishermen",
+    "tide",
+    "planning",
+    "court",
+    "appeal",
+    "funding",
+    "minister",
+    "district",
+    "workers",
+    "summer",
+    "winter",
+    "crossing",
+)
+
+
 def story_text(token: str, title: str = "Council approves new harbour bridge") -> str:
-    """A plain-text article whose body carries a token, so its fingerprint is its own."""
+    """A plain-text article whose body is drawn from a token, so its fingerprints are its own."""
+    draw = random.Random(token)
+    paragraphs = [" ".join(draw.choices(VOCABULARY, k=30)).capitalize() + "." for _ in range(3)]
     return (
         f"{title}\nLocal\nBy Jane Mwangi\n| Mar 03, 2026\n"
-        f"The city council approved the construction of a new bridge across the harbour on Tuesday, "
-        f"ending a debate that lasted almost a decade (ref {token}).\n"
-        "Supporters said the bridge would cut commuting times by half for people living on the "
-        "northern shore, while opponents warned about the cost.\n"
-        '"This is the most important decision this council has taken in years," the mayor said.\n'
+        f"The city council approved a new bridge across the harbour on Tuesday (ref {token}).\n"
+        + "".join(paragraph + "\n" for paragraph in paragraphs)
     )
 
 

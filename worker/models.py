@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     DateTime,
@@ -34,7 +35,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-SUBMISSION_STATUSES = ("accepted", "stored", "copy", "duplicate", "quarantined")
+SUBMISSION_STATUSES = ("accepted", "stored", "copy", "duplicate", "version", "quarantined")
 ARTICLE_STATUSES = ("stored", "copy")
 STAGES = ("ingest", "parse", "dedupe", "enrich", "store")
 
@@ -84,6 +85,7 @@ class Article(Base):
         Index(None, "content_hash"),
         Index(None, "published_at"),
         Index(None, "copy_of"),
+        Index(None, "story_id"),
         Index("ix_articles_search", "search", postgresql_using="gin"),
     )
 
@@ -111,6 +113,11 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(Text)
     copy_of: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("articles.id"))
     copy_method: Mapped[str | None] = mapped_column(Text)
+    match_score: Mapped[float | None] = mapped_column(Float)
+    story_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("stories.id"))
+    syndicated: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    changes: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     parser_version: Mapped[str] = mapped_column(Text)
     enricher_version: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
@@ -123,6 +130,45 @@ class Article(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Story(Base):
+    """Every copy of one story points here; `canonical_id` is the earliest published, then first seen."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    canonical_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("articles.id", use_alter=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ArticleBand(Base):
+    """One MinHash LSH band key of an article's body: the index near duplicates are found through."""
+
+    __tablename__ = "article_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ArticleVersion(Base):
+    """An earlier content of an article whose page changed; the `articles` row holds the latest."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Quarantine(Base):

@@ -6,21 +6,28 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger
 
 from schemas import DedupedArticle, EnrichedArticle
-from worker.models import Article, Quarantine, Submission
+from worker.models import Article, ArticleBand, ArticleVersion, Quarantine, Story, Submission
 from worker.pipeline.clean import scrub
 from worker.pipeline.dedupe import Match, Verdict
+from worker.pipeline.similar import Candidate
+from worker.pipeline.stories import Copy
 
-_SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate"}
+_SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate", "version": "version"}
+# The candidates sharing the most band keys are checked first; a body sharing bands with more
+# stored articles than this is boilerplate, and checking every one would make a store unbounded.
+MAX_CANDIDATES = 50
 
 
 def accept(session: Session, submission_id: UUID, record: Any) -> str:
     """Record a submission (once, whatever the redeliveries) and return its current status."""
-    session.execute(insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
+    session.execute(pg_insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
     return status_of(session, submission_id) or "accepted"
 
 
@@ -28,7 +35,7 @@ def record_submissions(session: Session, records: list[tuple[UUID, Any]]) -> Non
     """The producer's ledger: every submission is in PostgreSQL before its message is sent."""
     if records:
         rows = [{"id": submission_id, "record": record} for submission_id, record in records]
-        session.execute(insert(Submission).values(rows).on_conflict_do_nothing())
+        session.execute(pg_insert(Submission).values(rows).on_conflict_do_nothing())
 
 
 def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str, int] | None:
@@ -96,9 +103,10 @@ def load_record(session: Session, submission_id: UUID) -> tuple[Any, str] | None
     return (row.record, row.status) if row else None
 
 
-def lock_body(session: Session, content_hash: str) -> None:
-    """Serialise, until commit, the transactions storing the same body (copies, no-URL records)."""
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(content_hash, literal(0)))))
+def lock_keys(session: Session, keys: list[int]) -> None:
+    """Take transaction-level advisory locks on the keys, in the (sorted) order given."""
+    statement = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(:keys) AS k")
+    session.execute(statement.bindparams(bindparam("keys", type_=ARRAY(BigInteger))), {"keys": keys})
 
 
 def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
@@ -109,37 +117,126 @@ def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
     if article.producer_id:
         keys.append((Article.source == article.source) & (Article.producer_id == article.producer_id))
     rows = session.execute(
-        select(Article.id, Article.canonical_url, Article.source, Article.producer_id, Article.content_hash)
+        select(
+            Article.id,
+            Article.story_id,
+            Article.canonical_url,
+            Article.source,
+            Article.producer_id,
+            Article.content_hash,
+        )
         .where(or_(*keys))
         .order_by(Article.id)
     )
     matches = []
     for row in rows:
         if article.canonical_url and row.canonical_url == article.canonical_url:
-            matches.append(Match(row.id, "canonical_url"))
+            matches.append(Match(row.id, "canonical_url", row.story_id))
         if article.producer_id and (row.source, row.producer_id) == (article.source, article.producer_id):
-            matches.append(Match(row.id, "producer_id"))
+            matches.append(Match(row.id, "producer_id", row.story_id))
         if row.content_hash == article.content_hash:
-            matches.append(Match(row.id, "content_hash"))
+            matches.append(Match(row.id, "content_hash", row.story_id))
     return matches
 
 
-def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict) -> int | None:
-    """Insert the article; None when a unique key (URL, producer id) was taken meanwhile."""
+def find_candidates(session: Session, band_keys: list[int]) -> list[Candidate]:
+    """Stored articles sharing at least one band key, those sharing the most first."""
+    if not band_keys:
+        return []
+    shared = (
+        select(ArticleBand.article_id, func.count().label("shared"))
+        .where(ArticleBand.band_key.in_(band_keys))
+        .group_by(ArticleBand.article_id)
+        .order_by(func.count().desc(), ArticleBand.article_id)
+        .limit(MAX_CANDIDATES)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Article.id, Article.story_id, Article.body).join(shared, shared.c.article_id == Article.id)
+    )
+    return [Candidate(row.id, row.story_id, row.body) for row in rows]
+
+
+def save_bands(session: Session, article_id: int, band_keys: list[int]) -> None:
+    """Replace an article's band keys."""
+    session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+    if band_keys:
+        session.execute(insert(ArticleBand), [{"band_key": key, "article_id": article_id} for key in band_keys])
+
+
+def lock_story(session: Session, story_id: int) -> tuple[int, Copy]:
+    """Lock a story (its canonical copy may change) and return its canonical article."""
+    row = session.execute(
+        select(Article.id, Article.title, Article.body, Article.agency, Article.published_at)
+        .join(Story, Story.canonical_id == Article.id)
+        .where(Story.id == story_id)
+        .with_for_update(of=Story)
+    ).one()
+    return row.id, Copy(row.title, row.body, row.agency, row.published_at)
+
+
+def start_story(session: Session, article_id: int) -> int:
+    """A new story with the article as its canonical copy."""
+    story_id = int(session.execute(pg_insert(Story).values(canonical_id=article_id).returning(Story.id)).scalar_one())
+    session.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
+    return story_id
+
+
+def set_canonical(session: Session, story_id: int, article_id: int) -> None:
+    session.execute(update(Story).where(Story.id == story_id).values(canonical_id=article_id))
+
+
+def replace_content(session: Session, article_id: int, article: EnrichedArticle) -> None:
+    """Keep the article's current content as a version and put the new one in its place."""
+    current = (
+        select(
+            Article.id,
+            Article.version,
+            Article.submission_id,
+            Article.title,
+            Article.body,
+            Article.content_hash,
+            Article.published_at,
+            Article.updated_at,
+        )
+        .where(Article.id == article_id)
+        .with_for_update()
+    )
+    columns = ["article_id", "version", "submission_id", "title", "body", "content_hash", "published_at", "stored_at"]
+    session.execute(insert(ArticleVersion).from_select(columns, current))
+    values = _article_values(article) | {"version": Article.version + 1, "updated_at": func.now()}
+    for key in ("submission_id", "canonical_url", "source", "producer_id"):  # the identity stays
+        values.pop(key)
+    session.execute(update(Article).where(Article.id == article_id).values(**values))
+
+
+def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict, **story: Any) -> int | None:
+    """Insert the article; None when a unique key (URL, producer id) was taken meanwhile.
+
+    `story` holds the story columns of a copy (`story_id`, `syndicated`, `agency`, `changes`).
+    """
+    is_copy = verdict.outcome == "copy"
+    values = _article_values(article) | {
+        "copy_of": verdict.article_id if is_copy else None,
+        "copy_method": _METHODS.get(verdict.reason or "") if is_copy else None,
+        "match_score": verdict.score if is_copy else None,
+        "status": "copy" if is_copy else "stored",
+    }
+    statement = pg_insert(Article).values(**(values | story)).on_conflict_do_nothing().returning(Article.id)
+    return session.scalar(statement)
+
+
+_METHODS = {"content_hash": "exact", "minhash": "minhash"}
+
+
+def _article_values(article: EnrichedArticle) -> dict[str, Any]:
     published = article.published
-    values = article.model_dump(
-        exclude={"published", "language_hint"},
-    ) | {
+    return article.model_dump(exclude={"published", "language_hint"}) | {
         "published_at": published.value if published else None,
         "published_precision": published.precision if published else None,
         "published_source": published.source if published else None,
         "published_timezone": published.timezone if published else None,
-        "copy_of": verdict.article_id if verdict.outcome == "copy" else None,
-        "copy_method": "exact" if verdict.outcome == "copy" else None,
-        "status": "copy" if verdict.outcome == "copy" else "stored",
     }
-    statement = insert(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
-    return session.scalar(statement)
 
 
 def settle(session: Session, submission_id: UUID, verdict: Verdict, article_id: int | None) -> None:
@@ -171,10 +268,10 @@ def quarantine(
         record = loaded[0] if loaded else None
     else:
         record = scrub(record)
-        session.execute(insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
+        session.execute(pg_insert(Submission).values(id=submission_id, record=record).on_conflict_do_nothing())
     fields = record if isinstance(record, dict) else {}
     session.execute(
-        insert(Quarantine)
+        pg_insert(Quarantine)
         .values(
             submission_id=submission_id,
             stage=stage,

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         default=512_000, ge=0, description="A pool process is replaced after using this much memory; 0: never."
     )
     ledger: bool = Field(default=True, description="Producers record submissions in PostgreSQL before sending.")
+    # Share of the shorter body's 3-word shingles found in the other. On MasakhaNEWS English
+    # (bench/dedupe_quality.py) copies with one change score 0.8 and up, with all changes at once
+    # from 0.43; different stories of one category stay under 0.2, and a story quoting another's
+    # longest paragraph under 0.45. Short articles sharing a long quote can pass: a known limit.
+    near_duplicate_threshold: float = Field(
+        default=0.5, gt=0.0, le=1.0, description="Shingle containment from which a body is a copy of another."
+    )
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 

@@ -14,7 +14,6 @@ from typing import Any
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
-from sqlalchemy.orm import Session
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
 from worker import db, flow, repository
@@ -23,9 +22,9 @@ from worker.errors import TRANSIENT, PermanentError
 from worker.pipeline import dedupe as dedupe_core
 from worker.pipeline import enrich as enrich_core
 from worker.pipeline import parse as parse_core
-from worker.pipeline.dedupe import Verdict
 from worker.pipeline.intake import validate_record
 from worker.settings import get_settings
+from worker.store import store_article
 
 log = get_task_logger(__name__)
 
@@ -145,24 +144,6 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
         verdict, article_id = store_article(session, article)
     _log(article.submission_id, "store", verdict.outcome if verdict else "already settled", article_id)
     return article_id
-
-
-def store_article(session: Session, article: EnrichedArticle) -> tuple[Verdict | None, int | None]:
-    """Insert the article or count a duplicate, and settle its submission, in one transaction.
-
-    The advisory lock on the body makes two copies stored at once end as one article and one
-    copy; the unique keys make two stores of one URL end as one article and one duplicate.
-    """
-    if repository.status_of(session, article.submission_id, lock=True) != "accepted":
-        return None, None  # settled by an earlier delivery of this message
-    repository.lock_body(session, article.content_hash)
-    verdict = dedupe_core.judge(article, repository.find_matches(session, article))
-    article_id = None if verdict.is_duplicate else repository.insert_article(session, article, verdict)
-    if article_id is None and not verdict.is_duplicate:  # a same-URL article committed meanwhile
-        verdict = dedupe_core.judge(article, repository.find_matches(session, article))
-    article_id = article_id or verdict.article_id
-    repository.settle(session, article.submission_id, verdict, article_id)
-    return verdict, article_id
 
 
 def _submission_id(task: Task) -> uuid.UUID:

@@ -28,21 +28,29 @@ def empty_database(database_url: str) -> Iterator[str]:
     admin.dispose()
 
 
+SPINE = {"articles", "submissions", "quarantine"}
+HEAD = SPINE | {"stories", "article_bands", "article_versions"}
+VIEWS = {"article_copies", "article_canonical"}
+
+
 def _tables(url: str) -> set[str]:
     engine = create_engine(url)
     try:
-        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+        inspector = inspect(engine)
+        return set(inspector.get_table_names()) - {"alembic_version"} | set(inspector.get_view_names())
     finally:
         engine.dispose()
 
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     migrate(empty_database, "head")
-    assert _tables(empty_database) == {"articles", "submissions", "quarantine"}
+    assert _tables(empty_database) == HEAD | VIEWS
+    migrate(empty_database, "0001", down=True)
+    assert _tables(empty_database) == SPINE
     migrate(empty_database, "base", down=True)
     assert _tables(empty_database) == set()
     migrate(empty_database, "head")
-    assert _tables(empty_database) == {"articles", "submissions", "quarantine"}
+    assert _tables(empty_database) == HEAD | VIEWS
 
 
 def test_models_match_migrations(database_url: str) -> None:
@@ -50,3 +58,30 @@ def test_models_match_migrations(database_url: str) -> None:
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     command.check(config)  # raises when autogenerate would emit any operation
+
+
+def test_upgrade_gives_existing_articles_their_stories(empty_database: str) -> None:
+    migrate(empty_database, "0001")
+    engine = create_engine(empty_database)
+    article = (
+        "INSERT INTO articles (id, submission_id, url, canonical_url, source, content_type, body, word_count, "
+        "reading_time_s, content_hash, copy_of, copy_method, parser_version, enricher_version, status) "
+        "VALUES (:id, :s, :u, :u, 'x', 'text/plain', 'body', 1, 1, 'h', :of, :m, '1', '1', :st)"
+    )
+    try:
+        with engine.begin() as connection:
+            for n in (1, 2):
+                submission = uuid.uuid4()
+                connection.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
+                copy = {"of": 1, "m": "exact", "st": "copy"} if n == 2 else {"of": None, "m": None, "st": "stored"}
+                connection.execute(text(article), {"id": n, "s": submission, "u": f"https://x.example/{n}"} | copy)
+        migrate(empty_database, "head")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT article_id, canonical_id, is_canonical, method, score FROM article_copies ORDER BY 1")
+            ).all()
+            stories = connection.execute(text("SELECT canonical_id, copies FROM article_canonical")).all()
+        assert [tuple(row) for row in rows] == [(1, 1, True, None, None), (2, 1, False, "exact", 1.0)]
+        assert [tuple(row) for row in stories] == [(1, 2)]
+    finally:
+        engine.dispose()

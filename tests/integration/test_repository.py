@@ -13,7 +13,7 @@ from schemas import EnrichedArticle
 from tests.factories import enriched
 from worker import queries, repository
 from worker.models import Article, Quarantine, Submission
-from worker.tasks import store_article
+from worker.store import store_article
 
 
 def _accepted(session: Session, article: EnrichedArticle) -> EnrichedArticle:
@@ -69,8 +69,8 @@ def test_body_without_url_is_a_resubmission(session: Session) -> None:
 
 def test_producer_id_is_a_resubmission(session: Session) -> None:
     producer_id = uuid.uuid4().hex
-    _, first_id = store_article(session, _accepted(session, enriched(id=producer_id)))
-    verdict, article_id = store_article(session, _accepted(session, enriched(id=producer_id)))
+    _, first_id = store_article(session, _accepted(session, enriched(producer_id, id=producer_id)))
+    verdict, article_id = store_article(session, _accepted(session, enriched(producer_id, id=producer_id)))
     assert verdict is not None and (verdict.outcome, verdict.reason, article_id) == (
         "duplicate",
         "producer_id",

@@ -10,6 +10,7 @@ import pytest
 
 from schemas import DedupedArticle, ParsedArticle
 from worker.pipeline.dedupe import Match, Verdict, canonical_url, content_hash, fingerprint, judge
+from worker.pipeline.similar import NearMatch
 
 BODY = (
     "The city council approved a new harbour bridge on Tuesday.\n\n"
@@ -119,20 +120,31 @@ def test_judge_new_without_matches() -> None:
     assert not verdict.is_duplicate
 
 
-def test_judge_same_canonical_url_is_duplicate() -> None:
-    verdict = judge(article(), [Match(4, "canonical_url")])
+def test_judge_same_canonical_url_and_body_is_duplicate() -> None:
+    verdict = judge(article(), [Match(4, "canonical_url"), Match(4, "content_hash")])
     assert verdict == Verdict("duplicate", 4, "canonical_url")
     assert verdict.is_duplicate
 
 
+def test_judge_same_canonical_url_with_another_body_is_a_version() -> None:
+    verdict = judge(article(), [Match(4, "canonical_url", story_id=2), Match(7, "content_hash")])
+    assert verdict == Verdict("version", 4, "canonical_url", story_id=2)
+    assert not verdict.is_duplicate
+
+
 def test_judge_same_producer_id_is_duplicate() -> None:
-    assert judge(article(), [Match(9, "producer_id")]) == Verdict("duplicate", 9, "producer_id")
+    matches = [Match(9, "producer_id"), Match(9, "content_hash")]
+    assert judge(article(), matches) == Verdict("duplicate", 9, "producer_id")
+
+
+def test_judge_same_producer_id_with_another_body_is_a_version() -> None:
+    assert judge(article(), [Match(9, "producer_id")]) == Verdict("version", 9, "producer_id")
 
 
 def test_judge_same_body_with_url_is_copy_of_lowest_id() -> None:
-    matches = [Match(12, "content_hash"), Match(5, "content_hash"), Match(8, "content_hash")]
+    matches = [Match(12, "content_hash"), Match(5, "content_hash", story_id=3), Match(8, "content_hash")]
     verdict = judge(article(), matches)
-    assert verdict == Verdict("copy", 5, "content_hash")
+    assert verdict == Verdict("copy", 5, "content_hash", story_id=3, score=1.0)
     assert not verdict.is_duplicate
 
 
@@ -144,15 +156,25 @@ def test_judge_same_body_without_url_is_duplicate() -> None:
 
 
 def test_judge_url_match_wins_over_content_match() -> None:
-    matches = [Match(2, "content_hash"), Match(6, "canonical_url")]
+    matches = [Match(2, "content_hash"), Match(6, "canonical_url"), Match(6, "content_hash")]
     assert judge(article(), matches) == Verdict("duplicate", 6, "canonical_url")
 
 
 def test_judge_url_match_wins_over_producer_id_match() -> None:
-    matches = [Match(3, "producer_id"), Match(6, "canonical_url")]
+    matches = [Match(3, "producer_id"), Match(6, "canonical_url"), Match(6, "content_hash")]
     assert judge(article(), matches) == Verdict("duplicate", 6, "canonical_url")
 
 
 def test_judge_producer_id_wins_over_content_match() -> None:
-    matches = [Match(1, "content_hash"), Match(10, "producer_id")]
+    matches = [Match(1, "content_hash"), Match(10, "producer_id"), Match(10, "content_hash")]
     assert judge(article(), matches) == Verdict("duplicate", 10, "producer_id")
+
+
+def test_judge_near_match_is_a_copy_with_its_score() -> None:
+    near = NearMatch(article_id=4, story_id=2, score=0.83)
+    assert judge(article(), [], near) == Verdict("copy", 4, "minhash", story_id=2, score=0.83)
+
+
+def test_judge_exact_copy_wins_over_near_match() -> None:
+    near = NearMatch(article_id=4, story_id=2, score=0.83)
+    assert judge(article(), [Match(8, "content_hash", 5)], near) == Verdict("copy", 8, "content_hash", 5, 1.0)
