@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -132,3 +133,85 @@ def test_quarantine_commands_list_show_and_retry(fault_worker: Path, stack_env: 
             select(Quarantine.retried_at).where(Quarantine.submission_id == uuid.UUID(submission_id))
         ).all()
     assert sorted(entry.retried_at is None for entry in entries) == [False, True]
+
+
+def test_hostile_records_are_kept_with_reasons_and_the_worker_stays_healthy(
+    fault_worker: Path, redis_url: str, stack_env: dict[str, str], engine: Engine
+) -> None:
+    """Records a careless or hostile producer sends straight to the queue, past our validation."""
+    entities = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10))
+    hostile = {
+        "over the size limit": {"source": "h", "content": "x" * 6_000_000},
+        "binary garbage": {"source": "h", "content": bytes(range(256)).decode("latin-1") * 50},
+        "NUL and surrogate": {"source": "h", "content": "a\x00b\ud800" * 10},
+        "deep nesting": {
+            "source": "h",
+            "content_type": "text/html",
+            "content": "<div>" * 30_000 + "x" + "</div>" * 30_000,
+        },
+        "entity bomb": {
+            "source": "h",
+            "content_type": "text/html",
+            "content": f'<!DOCTYPE b [<!ENTITY e0 "boom">{entities}]><html><body><p>&e9;</p></body></html>',
+        },
+        "one long line": {"source": "h", "content": "word " * 500_000},
+        "not an object": ["a", "list"],
+        "schema violation": {"source": "h", "content": "text", "published_at": "yesterday", "extra": 1},
+    }
+    producer = Celery(broker=redis_url, set_as_current=False)
+    ids = {}
+    for name, record in hostile.items():
+        ids[name] = str(uuid.uuid4())
+        producer.send_task("articles.ingest", args=[record], task_id=ids[name], queue="ingest", serializer="json")
+    not_json = str(uuid.uuid4())
+    client = redis.Redis.from_url(redis_url)
+    client.lpush(
+        "ingest",
+        json.dumps(
+            {
+                "body": base64.b64encode(b"{not json").decode(),
+                "content-encoding": "utf-8",
+                "content-type": "application/json",
+                "headers": {"lang": "py", "task": "articles.ingest", "id": not_json, "root_id": not_json},
+                "properties": {
+                    "delivery_tag": str(uuid.uuid4()),
+                    "body_encoding": "base64",
+                    "priority": 0,
+                    "delivery_info": {"exchange": "", "routing_key": "ingest"},
+                    "delivery_mode": 2,
+                },
+            }
+        ),
+    )
+    client.close()
+    producer.close()
+    settled = wait_settled(engine, [*ids.values(), not_json])
+    assert {name: settled[i][0] for name, i in ids.items()} == dict.fromkeys(hostile, "quarantined")
+    with engine.connect() as connection:
+        reasons = dict(
+            connection.execute(
+                select(Quarantine.submission_id, Quarantine.reason).where(
+                    Quarantine.submission_id.in_([uuid.UUID(i) for i in [*ids.values(), not_json]])
+                )
+            ).all()
+        )
+    assert reasons[uuid.UUID(ids["over the size limit"])] == "content too large"
+    assert reasons[uuid.UUID(ids["schema violation"])] == "invalid record"
+    assert reasons[uuid.UUID(not_json)] == "undecodable message"
+    assert all(reason != "unexpected error" for reason in reasons.values()), reasons
+
+    token = uuid.uuid4().hex  # and the worker still does its job
+    done = cli(stack_env, "submit", "--json", "-", stdin=story_text(token))
+    healthy = json.loads(done.stdout)["queued"][0]["id"]
+    assert wait_settled(engine, [healthy])[healthy][0] == "stored"
+
+
+def test_sql_looking_search_strings_are_just_words(stack_env: dict[str, str], engine: Engine) -> None:
+    with engine.connect() as connection:
+        before = connection.scalar(text("SELECT count(*) FROM articles"))
+    for query in ("'; DROP TABLE articles; --", "x' OR '1'='1", "\\x00 & | ! :*", '"unbalanced'):
+        done = cli(stack_env, "search", query, "--json")
+        assert done.returncode == 0, done.stderr
+        assert isinstance(json.loads(done.stdout), list)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM articles")) == before
