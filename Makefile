@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate worker bench clean
+.PHONY: install run test faults faults-long lint format migrate worker bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ run: $(STAMP)  ## the whole path once: services, migrations, a worker, the sampl
 
 test: $(STAMP)  ## every test, against DATABASE_URL / REDIS_URL or embedded servers
 	$(BIN)/pytest
+
+faults: $(STAMP)  ## the fault-injection suite, short form (private PostgreSQL and Redis)
+	$(BIN)/python -m tests.faults.run
+
+faults-long: $(STAMP)  ## the long form: 5,000 articles under combined faults
+	$(BIN)/python -m tests.faults.run --long
 
 lint: $(STAMP)  ## ruff, formatting, mypy strict, import layering
 	$(BIN)/ruff check .

@@ -11,9 +11,6 @@ from kombu.entity import Queue
 from worker import db, flow
 from worker.settings import Settings, get_settings
 
-# The longest a retried task waits before its next attempt (exponential backoff is capped here).
-RETRY_BACKOFF_MAX_S = 300
-
 app = Celery("newsingest", include=["worker.tasks"])
 app.steps["worker"].add("worker.sweeper:Sweeper")
 
@@ -53,7 +50,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_max_memory_per_child": settings.max_memory_per_child_kb or None,
         # Undecodable messages (a pickle pushed onto the queue) go to quarantine, not just a log.
         "worker_consumer": "worker.consumer:QuarantiningConsumer",
-        "task_annotations": {"*": {"max_retries": settings.max_retries}},
+        "task_annotations": {
+            "*": {"max_retries": settings.max_retries, "retry_backoff_max": settings.retry_backoff_max_s}
+        },
         "task_routes": flow.ROUTES,
         # A plain `celery worker` (no -Q) consumes every stage's queue, as `newsingest worker` does.
         "task_queues": [Queue(name, routing_key=name) for name in flow.QUEUES],
@@ -63,7 +62,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def check_timeouts(settings: Settings) -> None:
     """Refuse a visibility timeout that would let Redis redeliver a message still being worked on."""
-    longest_hold = 2 * settings.task_time_limit_s + RETRY_BACKOFF_MAX_S
+    longest_hold = 2 * settings.task_time_limit_s + settings.retry_backoff_max_s
     if settings.visibility_timeout_s <= longest_hold:
         raise RuntimeError(
             f"NEWSINGEST_VISIBILITY_TIMEOUT_S must exceed {longest_hold}s "

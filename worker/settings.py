@@ -30,9 +30,10 @@ class Settings(BaseSettings):
     task_soft_time_limit_s: int = Field(default=60, ge=1, description="A task is asked to stop after this.")
     task_time_limit_s: int = Field(default=90, ge=2, description="A task's process is killed after this.")
     visibility_timeout_s: int = Field(
-        default=3600, ge=60, description="Redis redelivers a message unacknowledged for this long."
+        default=3600, ge=10, description="Redis redelivers a message unacknowledged for this long."
     )
     max_retries: int = Field(default=8, ge=0, description="Retries of a transient failure before quarantine.")
+    retry_backoff_max_s: int = Field(default=300, ge=1, description="Longest wait between two retries.")
     max_crashes: int = Field(
         default=3, ge=1, description="Times a stage may kill its worker process before quarantine."
     )

@@ -17,7 +17,7 @@ from celery.utils.log import get_task_logger
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
 from worker import db, flow, repository
-from worker.app import RETRY_BACKOFF_MAX_S, app
+from worker.app import app
 from worker.errors import TRANSIENT, PermanentError
 from worker.pipeline import dedupe as dedupe_core
 from worker.pipeline import enrich as enrich_core
@@ -34,7 +34,6 @@ class StageTask(Task):  # type: ignore[misc]
 
     autoretry_for = TRANSIENT
     retry_backoff = 2
-    retry_backoff_max = RETRY_BACKOFF_MAX_S
     retry_jitter = True
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:

@@ -1,0 +1,128 @@
+"""Run the fault-injection suite and print what happened to every accepted article.
+
+python -m tests.faults.run            # short form: every scenario, 150 articles each
+python -m tests.faults.run --long     # long form: 5,000 articles under combined faults
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from tests.faults import scenarios
+from tests.faults.scenarios import Outcome, clean
+from tests.faults.stack import Stack
+
+BASE_PORT = 55400
+
+
+def short(root: Path, n: int, names: list[str] | None) -> list[Outcome]:
+    outcomes = []
+    stack = Stack(root / "main", BASE_PORT)
+    stack.start()
+    try:
+        for _ in range(2):
+            stack.start_worker(crash_hook=True)
+        for name, (fault, note) in scenarios.SCENARIOS.items():
+            if names and name not in names:
+                continue
+            account, _ = scenarios.run(stack, name, n, fault)
+            outcomes.append(clean(name, account, n, note))
+            print(_row(outcomes[-1]), flush=True)
+            while len(stack.live_workers()) < 2:
+                stack.start_worker(crash_hook=True)
+        if not names:
+            for check in (scenarios.same_instant, scenarios.crash_loop):
+                outcomes.append(check(stack, n))
+                print(_row(outcomes[-1]), flush=True)
+    finally:
+        stack.stop()
+    if not names:
+        lossy = Stack(root / "lossy", BASE_PORT + 10, sweeper=False, appendonly=False)
+        lossy.start()
+        try:
+            lossy.start_worker()
+            outcomes.append(scenarios.loss_without_sweeper(lossy, n * 4))
+            print(_row(outcomes[-1]), flush=True)
+        finally:
+            lossy.stop()
+    return outcomes
+
+
+def long(root: Path, n: int) -> list[Outcome]:
+    """n articles while a worker (parent or child) is SIGKILLed every 3 s, with one Redis restart,
+    one Redis kill and one PostgreSQL restart along the way."""
+    stack = Stack(root / "long", BASE_PORT + 20)
+    stack.start()
+    try:
+        for _ in range(2):
+            stack.start_worker(concurrency=2, crash_hook=True)
+
+        def faults(s: Stack, stop: threading.Event) -> None:
+            plan = {
+                20: s.redis.restart,
+                45: lambda: s.redis.restart(kill=True),
+                70: lambda: s.postgres.restart("fast"),
+            }
+            tick = 0
+            while not stop.wait(3):
+                tick += 3
+                (scenarios.kill_parent if random.random() < 0.3 else scenarios.kill_child)(s)
+                for at, action in list(plan.items()):
+                    if tick >= at:
+                        action()
+                        del plan[at]
+                if len(s.live_workers()) < 2:
+                    s.start_worker(concurrency=2, crash_hook=True)
+
+        account, _ = scenarios.run(stack, "long", n, faults, settle_s=1800)
+    finally:
+        stack.stop()
+    return [clean(f"{n} articles, SIGKILL every 3 s, Redis restart + kill, PostgreSQL restart", account, n)]
+
+
+HEADER = (
+    f"{'scenario':<34} {'accepted':>8} {'stored':>7} {'dup':>5} {'quar':>5} {'lost':>5} {'dup rows':>8} "
+    f"{'re-exec':>7}  result"
+)
+
+
+def _row(outcome: Outcome) -> str:
+    a = outcome.account
+    verdict = "ok" if outcome.passed else "FAIL"
+    return (
+        f"{outcome.name:<34} {a.accepted:>8} {a.stored:>7} {a.duplicates:>5} {a.quarantined:>5} {a.lost:>5} "
+        f"{a.duplicate_rows:>8} {a.repeated_executions:>7}  {verdict} {outcome.note}"
+        + (f" quarantined: {a.reasons}" if a.reasons else "")
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--long", action="store_true", help="the long form (5,000 articles by default)")
+    parser.add_argument("-n", type=int, help="articles per scenario (short: 150, long: 5000)")
+    parser.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    root = Path(tempfile.mkdtemp(prefix="newsingest-faults-"))
+    root.chmod(0o755)  # the postgres user must reach its data folder inside
+    print(HEADER, flush=True)
+    try:
+        outcomes = long(root, args.n or 5000) if args.long else short(root, args.n or 150, args.only)
+        if args.long:
+            print(_row(outcomes[0]))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    failed = [o.name for o in outcomes if not o.passed]
+    print(f"\n{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
