@@ -6,15 +6,19 @@ import re
 from datetime import datetime
 from uuid import UUID
 
+import ftfy
+
 from schemas import ParsedArticle, RawArticle, Rejection
 from schemas.article import ContentType
 from worker.pipeline.agencies import find_agency, is_agency_only
+from worker.pipeline.boilerplate import drop_known
 from worker.pipeline.dates import from_producer
 from worker.pipeline.dedupe import canonical_url
 from worker.pipeline.html import read_html
+from worker.pipeline.plausibility import check_date, collapse_repeats, not_an_article
 from worker.pipeline.text import TextParts, read_text
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)|<(p|div|article|br)[\s>/]", re.IGNORECASE)
 # Fewer words than this is a page fragment (a menu, a caption, a paywall stub), not an article.
@@ -28,36 +32,61 @@ def sniff(content: str) -> ContentType:
     return "text/html" if _HTML_SNIFF.search(content[:4096]) else "text/plain"
 
 
-def parse(raw: RawArticle, submission_id: UUID, now: datetime) -> ParsedArticle | Rejection:
-    """Read the fields and clean body of one submission; producer hints win over the page."""
+def parse(
+    raw: RawArticle, submission_id: UUID, now: datetime, boilerplate: frozenset[str] = frozenset()
+) -> ParsedArticle | Rejection:
+    """Read the fields and clean body of one submission; producer hints win over the page.
+
+    `boilerplate` holds the keys of lines this source repeats across articles (learned by the store).
+    """
     content_type = raw.content_type or sniff(raw.content)
-    page_canonical: str | None = None
-    if content_type == "text/html":
-        parts, page_canonical = read_html(raw.content, raw.url, now)
-    else:
-        parts = read_text(raw.content)
-    if not parts.paragraphs:
-        return Rejection(stage="parse", reason="empty body", detail=f"no article text found in {content_type}")
-    words = sum(len(paragraph.split()) for paragraph in parts.paragraphs)
-    if words < MIN_BODY_WORDS:
-        return Rejection(stage="parse", reason="body too short", detail=f"{words} words, fewer than {MIN_BODY_WORDS}")
+    parts = read_html(raw.content, raw.url, now) if content_type == "text/html" else read_text(raw.content)
+    paragraphs, times = collapse_repeats([repair(p) for p in drop_known(parts.paragraphs, boilerplate)])
+    rejection = _reject(parts, paragraphs, raw.url, content_type)
+    if rejection:
+        return rejection
+    published, date_flag = check_date(
+        from_producer(raw.published_at) if raw.published_at else parts.published, raw.fetched_at or now
+    )
+    flags = [flag for flag in (date_flag, f"body_repeated_{times}x" if times > 1 else None) if flag]
     return ParsedArticle(
         submission_id=submission_id,
         url=raw.url,
-        canonical_url=canonical_url(raw.url) or canonical_url(page_canonical),
+        canonical_url=canonical_url(raw.url) or canonical_url(parts.canonical),
         source=raw.source,
         producer_id=raw.id,
         content_type=content_type,
         fetched_at=raw.fetched_at,
-        title=raw.title or parts.title,
-        section=raw.section or parts.section,
-        authors=[name for name in raw.authors or parts.authors if not is_agency_only(name)],
+        title=raw.title or repair(parts.title),
+        section=raw.section or repair(parts.section),
+        authors=[repair(name) for name in raw.authors or parts.authors if not is_agency_only(name)],
         agency=_agency(parts, raw.authors),
-        published=from_producer(raw.published_at) if raw.published_at else parts.published,
+        published=published,
+        modified=check_date(parts.modified, raw.fetched_at or now)[0],
         language_hint=raw.language,
-        body="\n\n".join(parts.paragraphs),
+        body="\n\n".join(paragraphs),
+        description=repair(parts.description),
+        site_name=repair(parts.site_name),
+        image_url=parts.image_url,
+        flags=flags,
         parser_version=PARSER_VERSION,
     )
+
+
+def _reject(parts: TextParts, paragraphs: list[str], url: str | None, content_type: str) -> Rejection | None:
+    if reason := not_an_article(parts, url):
+        return Rejection(stage="parse", reason="not an article", detail=reason)
+    if not paragraphs:
+        return Rejection(stage="parse", reason="empty body", detail=f"no article text found in {content_type}")
+    words = sum(len(paragraph.split()) for paragraph in paragraphs)
+    if words < MIN_BODY_WORDS:
+        return Rejection(stage="parse", reason="body too short", detail=f"{words} words, fewer than {MIN_BODY_WORDS}")
+    return None
+
+
+def repair(text: str | None) -> str | None:
+    """Undo mojibake ("CafÃ©" -> "Café") and stray HTML entities; keep the publisher's quotes."""
+    return ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False) if text else text
 
 
 def _agency(parts: TextParts, hinted_authors: list[str]) -> str | None:

@@ -53,6 +53,13 @@ class TextParts:
     agency: str | None = None
     published: DatedValue | None = None
     paragraphs: list[str] = field(default_factory=list)
+    modified: DatedValue | None = None
+    description: str | None = None
+    site_name: str | None = None
+    image_url: str | None = None
+    canonical: str | None = None
+    page_types: set[str] = field(default_factory=set)
+    og_type: str | None = None
 
 
 def read_text(text: str) -> TextParts:
