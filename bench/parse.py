@@ -5,7 +5,8 @@
 
 Scoring (corpora README): body = F1 of bags of word tokens; title = exact match after whitespace
 normalisation; date = same calendar day; author = a gold name equal (ignoring case) to one found.
-A field is scored only on pages whose gold has it.
+A field is scored only on pages whose gold has it. A gold credit listing several names or
+titles ("Jane Doe, PhD"; "Jane Doe and John Roe") also matches on its first name.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from worker.sources import decode  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "golden" / "html"
 _TOKEN = re.compile(r"\w+")
+_NAMES = re.compile(r"\s*(?:,|;|&|\||\band\b)\s*")
 
 
 @dataclass
@@ -99,7 +101,9 @@ def score(found: Found, gold: dict[str, object]) -> dict[str, float]:
         marks["date"] = float(found.date == str(gold["publish_date"])[:10])
     if gold.get("author"):
         names = {_norm(name).lower() for name in found.authors}
-        marks["author"] = float(_norm(str(gold["author"])).lower() in names)
+        credit = _norm(str(gold["author"])).lower()
+        first = _norm(_NAMES.split(credit)[0])  # "Jane Doe, PhD" / "Jane Doe and John Roe": Jane Doe
+        marks["author"] = float(credit in names or first in names)
     return marks
 
 

@@ -61,6 +61,7 @@ def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | No
 def _combine(meta: PageMeta, document: Document, url: str | None) -> TextParts:
     ld = meta.jsonld
     site = meta.first("og:site_name", "application-name") or text_of(ld.get("publisher")) or document.sitename
+    modified = _dated(text_of(ld.get("dateModified")), "jsonld") or _dated(meta.first(*MODIFIED_META), "meta")
     title = choose_title(meta.headings, _title_candidates(meta, document), site_names(site, url))
     paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
     if paragraphs and title and paragraphs[0] == title:
@@ -69,8 +70,8 @@ def _combine(meta: PageMeta, document: Document, url: str | None) -> TextParts:
         title=title,
         section=meta.first("article:section") or text_of(ld.get("articleSection")) or _first(document.categories),
         authors=choose_authors(meta, document.author, site),
-        published=_published(meta, document, url),
-        modified=_dated(text_of(ld.get("dateModified")), "jsonld") or _dated(meta.first(*MODIFIED_META), "meta"),
+        published=_published(meta, document, url, modified),
+        modified=modified,
         paragraphs=paragraphs,
         description=meta.first("og:description", "description", "twitter:description") or document.description,
         site_name=site,
@@ -87,14 +88,19 @@ def _title_candidates(meta: PageMeta, document: Document) -> list[str]:
     return [title for title in found if title]
 
 
-def _published(meta: PageMeta, document: Document, url: str | None) -> DatedValue | None:
-    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found."""
-    return (
-        _dated(text_of(meta.jsonld.get("datePublished")), "jsonld")
-        or _dated(meta.first(*PUBLISHED_META), "meta")
-        or from_url(url)
-        or (from_iso_day(document.date, "html") if document.date else None)
+def _published(meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None) -> DatedValue | None:
+    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found.
+
+    A declared publication on or after the declared modification is a CMS restamping both on
+    every save; an earlier date the page shows is then the real one.
+    """
+    declared = _dated(text_of(meta.jsonld.get("datePublished")), "jsonld") or _dated(
+        meta.first(*PUBLISHED_META), "meta"
     )
+    searched = from_iso_day(document.date, "html") if document.date else None
+    if declared and searched and modified and declared.local_day >= modified.local_day > searched.local_day:
+        return searched
+    return declared or from_url(url) or searched
 
 
 def _dated(value: str | None, source: str) -> DatedValue | None:

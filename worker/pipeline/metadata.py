@@ -32,6 +32,13 @@ PUBLISHED_META = (
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "citation_author")
 
+# Visible author credits marked up as such (microdata, rel=author, the usual class names).
+_BYLINE_XPATH = (
+    "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'][not(.//*[@itemprop='name'])]"
+    " | //a[@rel='author'] | //*[contains(@class, 'author-name') or contains(@class, 'author__name')"
+    " or contains(@class, 'byline__name') or contains(@class, 'authorName')]"
+)
+
 
 @dataclass
 class PageMeta:
@@ -43,6 +50,7 @@ class PageMeta:
     headings: list[str] = field(default_factory=list)
     title_tag: str | None = None
     canonical: str | None = None
+    bylines: list[str] = field(default_factory=list)
 
     def first(self, *names: str) -> str | None:
         """The first non-empty content among the named meta tags (lowercase names)."""
@@ -72,6 +80,7 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     found.title_tag = " ".join(title.text_content().split()) or None if title is not None else None
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     found.canonical = str(canonical[0]).strip() or None if canonical else None
+    found.bylines = [text for element in tree.xpath(_BYLINE_XPATH) if (text := " ".join(element.text_content().split()))]
     return found
 
 
