@@ -15,7 +15,7 @@ from worker.pipeline.boilerplate import drop_known
 from worker.pipeline.dates import from_producer
 from worker.pipeline.dedupe import canonical_url
 from worker.pipeline.html import read_html
-from worker.pipeline.plausibility import check_date, collapse_repeats, not_an_article
+from worker.pipeline.plausibility import check_date, collapse_repeats, is_list_of_links, listing_hint
 from worker.pipeline.text import TextParts, read_text
 
 PARSER_VERSION = "2"
@@ -42,13 +42,14 @@ def parse(
     content_type = raw.content_type or sniff(raw.content)
     parts = read_html(raw.content, raw.url, now) if content_type == "text/html" else read_text(raw.content)
     paragraphs, times = collapse_repeats([repair(p) for p in drop_known(parts.paragraphs, boilerplate)])
-    rejection = _reject(parts, paragraphs, raw.url, content_type)
+    rejection = _reject(paragraphs, content_type)
     if rejection:
         return rejection
     published, date_flag = check_date(
         from_producer(raw.published_at) if raw.published_at else parts.published, raw.fetched_at or now
     )
-    flags = [flag for flag in (date_flag, f"body_repeated_{times}x" if times > 1 else None) if flag]
+    repeated = f"body_repeated_{times}x" if times > 1 else None
+    flags = [flag for flag in (date_flag, repeated, listing_hint(parts, raw.url)) if flag]
     return ParsedArticle(
         submission_id=submission_id,
         url=raw.url,
@@ -73,14 +74,14 @@ def parse(
     )
 
 
-def _reject(parts: TextParts, paragraphs: list[str], url: str | None, content_type: str) -> Rejection | None:
-    if reason := not_an_article(parts, url):
-        return Rejection(stage="parse", reason="not an article", detail=reason)
+def _reject(paragraphs: list[str], content_type: str) -> Rejection | None:
     if not paragraphs:
         return Rejection(stage="parse", reason="empty body", detail=f"no article text found in {content_type}")
     words = sum(len(paragraph.split()) for paragraph in paragraphs)
     if words < MIN_BODY_WORDS:
         return Rejection(stage="parse", reason="body too short", detail=f"{words} words, fewer than {MIN_BODY_WORDS}")
+    if is_list_of_links(paragraphs):
+        return Rejection(stage="parse", reason="not an article", detail=f"a list of {len(paragraphs)} short link titles")
     return None
 
 

@@ -24,21 +24,29 @@ _SHORT_WORDS = 12
 _PROSE_WORDS = 25
 
 
-def not_an_article(parts: TextParts, url: str | None) -> str | None:
-    """Why the page is a home, section, tag, search or list page; None for an article."""
-    if parts.page_types & LIST_TYPES and not parts.page_types & ARTICLE_TYPES:
-        return f"page typed {sorted(parts.page_types & LIST_TYPES)[0]}"
+def listing_hint(parts: TextParts, url: str | None) -> str | None:
+    """A flag when the page's type or URL says home, section, tag or search page.
+
+    Only a hint: single-post blogs have a home page that is an article, and CMSs mislabel types.
+    """
+    if parts.page_types & ARTICLE_TYPES:
+        return None
+    if parts.page_types & LIST_TYPES:
+        return "typed_listing"
     path = urlsplit(url).path if url else None
-    if path is not None and path.strip("/") == "" and not parts.page_types & ARTICLE_TYPES:
-        return "home page"
-    if path and _LIST_PATH.search(path) and not parts.page_types & ARTICLE_TYPES:
-        return "tag, section or search page"
-    short = sum(1 for p in parts.paragraphs if len(p.split()) <= _SHORT_WORDS)
-    longest = max((len(p.split()) for p in parts.paragraphs), default=0)
-    many = len(parts.paragraphs) >= _LIST_MIN_PARAGRAPHS
-    if many and longest < _PROSE_WORDS and short >= _LIST_SHORT_SHARE * len(parts.paragraphs):
-        return "list of links"
+    if path is not None and path.strip("/") == "":
+        return "home_page"
+    if path and _LIST_PATH.search(path):
+        return "listing_url"
     return None
+
+
+def is_list_of_links(paragraphs: list[str]) -> bool:
+    """Many paragraphs, nearly all short link titles, none prose: a list page, not an article."""
+    short = sum(1 for p in paragraphs if len(p.split()) <= _SHORT_WORDS)
+    longest = max((len(p.split()) for p in paragraphs), default=0)
+    many = len(paragraphs) >= _LIST_MIN_PARAGRAPHS
+    return many and longest < _PROSE_WORDS and short >= _LIST_SHORT_SHARE * len(paragraphs)
 
 
 def collapse_repeats(paragraphs: list[str]) -> tuple[list[str], int]:
