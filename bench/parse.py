@@ -29,9 +29,9 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from schemas import RawArticle, Rejection  # noqa: E402
-from worker.pipeline.parse import parse  # noqa: E402
-from worker.sources import decode  # noqa: E402
+from schemas import RawArticle, Rejection
+from worker.pipeline.parse import parse
+from worker.sources import decode
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "golden" / "html"
 _TOKEN = re.compile(r"\w+")

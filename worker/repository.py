@@ -9,8 +9,8 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from schemas import DedupedArticle, EnrichedArticle
-from worker.models import Article, Quarantine, Submission
+from schemas import DatedValue, DedupedArticle, EnrichedArticle
+from worker.models import Article, Boilerplate, Quarantine, Submission
 from worker.pipeline.dedupe import Match, Verdict
 
 _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate"}
@@ -63,20 +63,54 @@ def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
 
 def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict) -> int | None:
     """Insert the article; None when a unique key (URL, producer id) was taken meanwhile."""
-    published = article.published
-    values = article.model_dump(
-        exclude={"published", "language_hint"},
-    ) | {
-        "published_at": published.value if published else None,
-        "published_precision": published.precision if published else None,
-        "published_source": published.source if published else None,
-        "published_timezone": published.timezone if published else None,
+    values = (
+        article.model_dump(exclude={"published", "modified", "language_hint"})
+        | _dated("published", article.published)
+        | _dated("modified", article.modified)
+        | _copy_columns(verdict)
+    )
+    statement = insert(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
+    return session.scalar(statement)
+
+
+def _dated(prefix: str, dated: DatedValue | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_at": dated.value if dated else None,
+        f"{prefix}_precision": dated.precision if dated else None,
+        f"{prefix}_source": dated.source if dated else None,
+        f"{prefix}_timezone": dated.timezone if dated else None,
+        f"{prefix}_utc_offset_min": dated.utc_offset_min if dated else None,
+    }
+
+
+def _copy_columns(verdict: Verdict) -> dict[str, Any]:
+    return {
         "copy_of": verdict.article_id if verdict.outcome == "copy" else None,
         "copy_method": "exact" if verdict.outcome == "copy" else None,
         "status": "copy" if verdict.outcome == "copy" else "stored",
     }
-    statement = insert(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
-    return session.scalar(statement)
+
+
+def known_boilerplate(session: Session, source: str, min_articles: int) -> frozenset[str]:
+    """Keys of the lines seen in at least `min_articles` stored articles of a source."""
+    rows = session.scalars(
+        select(Boilerplate.line_key).where(Boilerplate.source == source, Boilerplate.articles >= min_articles)
+    )
+    return frozenset(rows)
+
+
+def count_boilerplate(session: Session, source: str, lines: dict[str, str]) -> None:
+    """Add one article to the count of each of its lines (called once, when the article is stored)."""
+    if not lines:
+        return
+    rows = [{"source": source, "line_key": key, "line": line, "articles": 1} for key, line in sorted(lines.items())]
+    statement = insert(Boilerplate).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["source", "line_key"],
+            set_={"articles": Boilerplate.articles + 1, "updated_at": func.now()},
+        )
+    )
 
 
 def settle(session: Session, submission_id: UUID, verdict: Verdict, article_id: int | None) -> None:

@@ -20,6 +20,7 @@ from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, RawArticle, 
 from worker import db, flow, repository
 from worker.app import RETRY_BACKOFF_MAX_S, app
 from worker.errors import TRANSIENT, PermanentError
+from worker.pipeline import boilerplate
 from worker.pipeline import dedupe as dedupe_core
 from worker.pipeline import enrich as enrich_core
 from worker.pipeline import parse as parse_core
@@ -80,10 +81,12 @@ def ingest(task: Task, record: Any) -> None:
 def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
     with db.session() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
-    if loaded is None or loaded[1] != "accepted":
-        flow.stop(task)
-        return None
-    result = parse_core.parse(RawArticle.model_validate(loaded[0]), uuid.UUID(submission_id), datetime.now(UTC))
+        if loaded is None or loaded[1] != "accepted":
+            flow.stop(task)
+            return None
+        raw = RawArticle.model_validate(loaded[0])
+        known = repository.known_boilerplate(session, raw.source, boilerplate.MIN_ARTICLES)
+    result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC), known)
     if isinstance(result, Rejection):
         raise PermanentError(result.reason, result.detail)
     return result.model_dump(mode="json")
@@ -129,6 +132,8 @@ def store_article(session: Session, article: EnrichedArticle) -> tuple[Verdict |
     repository.lock_body(session, article.content_hash)
     verdict = dedupe_core.judge(article, repository.find_matches(session, article))
     article_id = None if verdict.is_duplicate else repository.insert_article(session, article, verdict)
+    if article_id is not None and verdict.outcome == "new":  # copies would count one text twice
+        repository.count_boilerplate(session, article.source, boilerplate.lines_to_learn(article.paragraphs))
     if article_id is None and not verdict.is_duplicate:  # a same-URL article committed meanwhile
         verdict = dedupe_core.judge(article, repository.find_matches(session, article))
     article_id = article_id or verdict.article_id

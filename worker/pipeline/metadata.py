@@ -80,7 +80,8 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
     found.title_tag = " ".join(title.text_content().split()) or None if title is not None else None
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     found.canonical = str(canonical[0]).strip() or None if canonical else None
-    found.bylines = [text for element in tree.xpath(_BYLINE_XPATH) if (text := " ".join(element.text_content().split()))]
+    credits = (" ".join(element.text_content().split()) for element in tree.xpath(_BYLINE_XPATH))
+    found.bylines = [text for text in credits if text]
     return found
 
 
@@ -130,4 +131,3 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("url") or value.get("name") or value.get("@id")
     return " ".join(value.split()) or None if isinstance(value, str) else None
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import overload
 from uuid import UUID
 
 import ftfy
@@ -81,10 +82,15 @@ def _reject(paragraphs: list[str], content_type: str) -> Rejection | None:
     if words < MIN_BODY_WORDS:
         return Rejection(stage="parse", reason="body too short", detail=f"{words} words, fewer than {MIN_BODY_WORDS}")
     if is_list_of_links(paragraphs):
-        return Rejection(stage="parse", reason="not an article", detail=f"a list of {len(paragraphs)} short link titles")
+        detail = f"a list of {len(paragraphs)} short link titles"
+        return Rejection(stage="parse", reason="not an article", detail=detail)
     return None
 
 
+@overload
+def repair(text: str) -> str: ...
+@overload
+def repair(text: str | None) -> str | None: ...
 def repair(text: str | None) -> str | None:
     """Undo mojibake ("CafÃ©" -> "Café") and stray HTML entities; keep the publisher's quotes."""
     return ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=False) if text else text
