@@ -56,7 +56,8 @@ _ZONES = {
 
 def parse_date_line(line: str, source: DateSource = "text") -> DatedValue | None:
     """The date a short line consists of, or None when the line is not a date."""
-    text = _FRAME.sub("", line.strip(), count=1).strip(" |")
+    # "Sep 04, 2025 | 10:32 am": a bar between the day and the time.
+    text = re.sub(r"\s+[|•·]\s+", " ", _FRAME.sub("", line.strip(), count=1).strip(" |"))
     if not text or len(text) > _MAX_DATE_LINE or not re.search(r"\d", text):
         return None
     try:
