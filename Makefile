@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate worker clean
+.PHONY: install run test lint format migrate worker bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ migrate: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/newsingest worker
+
+bench: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
+	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
