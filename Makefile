@@ -46,5 +46,8 @@ migrate: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/newsingest worker
 
+bench: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
+	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
+
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

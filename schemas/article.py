@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -12,7 +13,9 @@ SCHEMA_VERSION = 1
 
 ContentType = Literal["text/html", "text/plain"]
 DatePrecision = Literal["day", "minute", "second"]
-DateSource = Literal["producer", "html", "text"]
+# Where a date came from: producer hint, JSON-LD, a meta tag, the URL, visible text, or trafilatura's
+# date search over the page ("html").
+DateSource = Literal["producer", "jsonld", "meta", "url", "text", "html"]
 TimezoneKnowledge = Literal["stated", "inferred", "unknown"]
 
 
@@ -63,6 +66,12 @@ class DatedValue(_Model):
     precision: DatePrecision
     source: DateSource
     timezone: TimezoneKnowledge
+    utc_offset_min: int | None = Field(default=None, description="The offset the source gave (local day).")
+
+    @property
+    def local_day(self) -> str:
+        """The calendar day where it was published (the UTC day when no offset is known)."""
+        return (self.value + timedelta(minutes=self.utc_offset_min or 0)).date().isoformat()
 
 
 class ParsedArticle(_Model):
@@ -83,6 +92,11 @@ class ParsedArticle(_Model):
     language_hint: str | None
     body: str = Field(min_length=1, description="Clean text, paragraphs separated by a blank line.")
     parser_version: str
+    modified: DatedValue | None = None
+    description: str | None = None
+    site_name: str | None = None
+    image_url: str | None = None
+    flags: list[str] = Field(default_factory=list, description="Plausibility warnings, e.g. 'date_in_future'.")
 
     @property
     def paragraphs(self) -> list[str]:

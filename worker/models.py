@@ -104,6 +104,16 @@ class Article(Base):
     published_precision: Mapped[str | None] = mapped_column(Text)
     published_source: Mapped[str | None] = mapped_column(Text)
     published_timezone: Mapped[str | None] = mapped_column(Text)
+    published_utc_offset_min: Mapped[int | None] = mapped_column(Integer)
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    modified_precision: Mapped[str | None] = mapped_column(Text)
+    modified_source: Mapped[str | None] = mapped_column(Text)
+    modified_timezone: Mapped[str | None] = mapped_column(Text)
+    modified_utc_offset_min: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    site_name: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(Text)
@@ -169,6 +179,18 @@ class ArticleVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Boilerplate(Base):
+    """How many stored articles of a source contained a short line: the source's boilerplate."""
+
+    __tablename__ = "boilerplate"
+
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    line_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    articles: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Quarantine(Base):

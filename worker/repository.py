@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
-from schemas import DedupedArticle, EnrichedArticle
-from worker.models import Article, ArticleBand, ArticleVersion, Quarantine, Story, Submission
+from schemas import DatedValue, DedupedArticle, EnrichedArticle
+from worker.models import Article, ArticleBand, ArticleVersion, Boilerplate, Quarantine, Story, Submission
 from worker.pipeline.clean import scrub
 from worker.pipeline.dedupe import Match, Verdict
 from worker.pipeline.similar import Candidate
@@ -230,13 +230,43 @@ _METHODS = {"content_hash": "exact", "minhash": "minhash"}
 
 
 def _article_values(article: EnrichedArticle) -> dict[str, Any]:
-    published = article.published
-    return article.model_dump(exclude={"published", "language_hint"}) | {
-        "published_at": published.value if published else None,
-        "published_precision": published.precision if published else None,
-        "published_source": published.source if published else None,
-        "published_timezone": published.timezone if published else None,
+    return (
+        article.model_dump(exclude={"published", "modified", "language_hint"})
+        | _dated("published", article.published)
+        | _dated("modified", article.modified)
+    )
+
+
+def _dated(prefix: str, dated: DatedValue | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_at": dated.value if dated else None,
+        f"{prefix}_precision": dated.precision if dated else None,
+        f"{prefix}_source": dated.source if dated else None,
+        f"{prefix}_timezone": dated.timezone if dated else None,
+        f"{prefix}_utc_offset_min": dated.utc_offset_min if dated else None,
     }
+
+
+def known_boilerplate(session: Session, source: str, min_articles: int) -> frozenset[str]:
+    """Keys of the lines seen in at least `min_articles` stored articles of a source."""
+    rows = session.scalars(
+        select(Boilerplate.line_key).where(Boilerplate.source == source, Boilerplate.articles >= min_articles)
+    )
+    return frozenset(rows)
+
+
+def count_boilerplate(session: Session, source: str, lines: dict[str, str]) -> None:
+    """Add one article to the count of each of its lines (called once, when the article is stored)."""
+    if not lines:
+        return
+    rows = [{"source": source, "line_key": key, "line": line, "articles": 1} for key, line in sorted(lines.items())]
+    statement = pg_insert(Boilerplate).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["source", "line_key"],
+            set_={"articles": Boilerplate.articles + 1, "updated_at": func.now()},
+        )
+    )
 
 
 def settle(session: Session, submission_id: UUID, verdict: Verdict, article_id: int | None) -> None:

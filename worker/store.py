@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from schemas import EnrichedArticle
 from worker import repository
-from worker.pipeline import dedupe, similar, stories
+from worker.pipeline import boilerplate, dedupe, similar, stories
 from worker.pipeline.dedupe import Verdict
 from worker.settings import get_settings
 
@@ -55,6 +55,8 @@ def _save(session: Session, article: EnrichedArticle, verdict: Verdict, bands: l
     if article_id is not None:
         repository.start_story(session, article_id)
         repository.save_bands(session, article_id, bands)
+        # Boilerplate is learned from originals only: a copy would count one text twice.
+        repository.count_boilerplate(session, article.source, boilerplate.lines_to_learn(article.paragraphs))
     return article_id
 
 

@@ -19,6 +19,7 @@ from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
 from worker import db, flow, repository
 from worker.app import app
 from worker.errors import TRANSIENT, PermanentError
+from worker.pipeline import boilerplate
 from worker.pipeline import dedupe as dedupe_core
 from worker.pipeline import enrich as enrich_core
 from worker.pipeline import parse as parse_core
@@ -105,12 +106,13 @@ def ingest(task: Task, record: Any) -> None:
 def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
     with db.session() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
-    if loaded is None:
-        raise PermanentError("unknown submission", f"no submission {submission_id} in the database")
-    raw = validate_record(loaded[0], get_settings().max_content_bytes)
-    if isinstance(raw, Rejection):
-        raise PermanentError(raw.reason, raw.detail)
-    result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC))
+        if loaded is None:
+            raise PermanentError("unknown submission", f"no submission {submission_id} in the database")
+        raw = validate_record(loaded[0], get_settings().max_content_bytes)
+        if isinstance(raw, Rejection):
+            raise PermanentError(raw.reason, raw.detail)
+        known = repository.known_boilerplate(session, raw.source, boilerplate.MIN_ARTICLES)
+    result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC), known)
     if isinstance(result, Rejection):
         raise PermanentError(result.reason, result.detail)
     return result.model_dump(mode="json")

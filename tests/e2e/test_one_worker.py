@@ -17,6 +17,7 @@ from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Workers, cli, submit, wait_settled
 from tests.factories import story_text
 from worker.models import Article, Quarantine
+from worker.pipeline.parse import PARSER_VERSION
 
 pytestmark = pytest.mark.e2e
 SAMPLES = REPO_ROOT / "worker" / "samples"
@@ -57,7 +58,7 @@ def test_samples_land_as_rows(stack_env: dict[str, str], engine: Engine) -> None
     assert (original.section, original.agency, original.language) == ("Asia", "AFP", "en")
     assert original.published_at.date().isoformat() == "2025-09-04" and original.published_precision == "day"
     assert original.word_count > 200 and original.reading_time_s > 0
-    assert (original.parser_version, original.enricher_version) == ("1", "1")
+    assert (original.parser_version, original.enricher_version) == (PARSER_VERSION, "1")
     assert (quarantined.stage, quarantined.reason) == ("parse", "body too short")
     assert quarantined.raw["url"] == "https://portal.example/news/empty"
 

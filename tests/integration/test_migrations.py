@@ -29,7 +29,7 @@ def empty_database(database_url: str) -> Iterator[str]:
 
 
 SPINE = {"articles", "submissions", "quarantine"}
-HEAD = SPINE | {"stories", "article_bands", "article_versions"}
+HEAD = SPINE | {"stories", "article_bands", "article_versions", "boilerplate"}
 VIEWS = {"article_copies", "article_canonical"}
 
 

@@ -56,7 +56,8 @@ _ZONES = {
 
 def parse_date_line(line: str, source: DateSource = "text") -> DatedValue | None:
     """The date a short line consists of, or None when the line is not a date."""
-    text = _FRAME.sub("", line.strip(), count=1).strip(" |")
+    # "Sep 04, 2025 | 10:32 am": a bar between the day and the time.
+    text = re.sub(r"\s+[|•·]\s+", " ", _FRAME.sub("", line.strip(), count=1).strip(" |"))
     if not text or len(text) > _MAX_DATE_LINE or not re.search(r"\d", text):
         return None
     try:
@@ -81,17 +82,23 @@ def _dated(value: datetime, *, given_time: bool, given_seconds: bool, source: Da
         value = value.replace(hour=0, minute=0, second=0, microsecond=0)
     aware = value.astimezone(UTC) if stated else value.replace(tzinfo=UTC)
     precision = "second" if given_seconds else "minute" if given_time else "day"
+    offset = value.utcoffset() if stated and given_time else None
     return DatedValue(
         value=aware,
         precision=precision,
         source=source,
         timezone="stated" if stated and given_time else "unknown",
+        utc_offset_min=int(offset.total_seconds() // 60) if offset is not None else None,
     )
 
 
 def from_producer(value: datetime) -> DatedValue:
     """A producer's published_at hint: trusted to the second, timezone as given."""
-    return DatedValue(value=value.astimezone(UTC), precision="second", source="producer", timezone="stated")
+    offset = value.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else None
+    return DatedValue(
+        value=value.astimezone(UTC), precision="second", source="producer", timezone="stated", utc_offset_min=minutes
+    )
 
 
 def from_iso_day(value: str, source: DateSource) -> DatedValue | None:
@@ -101,3 +108,19 @@ def from_iso_day(value: str, source: DateSource) -> DatedValue | None:
     except ValueError:
         return None
     return DatedValue(value=day.replace(tzinfo=UTC), precision="day", source=source, timezone="unknown")
+
+
+# /2025/09/04/ or /2025-09-04/ in a URL path: the day a CMS filed the story under.
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)")
+
+
+def from_url(url: str | None) -> DatedValue | None:
+    """The day in a URL's path, if it has one."""
+    match = _URL_DAY.search(url or "")
+    if not match:
+        return None
+    try:
+        day = datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), tzinfo=UTC)
+    except ValueError:
+        return None
+    return DatedValue(value=day, precision="day", source="url", timezone="unknown")

@@ -1,4 +1,4 @@
-"""HTML pages -> fields and clean paragraphs, through trafilatura."""
+"""HTML pages -> fields and clean paragraphs: our metadata reading around trafilatura's body."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from datetime import datetime
 from functools import cache
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.settings import Document, use_config
+from trafilatura.utils import load_html
 
-from worker.pipeline.dates import from_iso_day
+from schemas import DatedValue
+from worker.pipeline.dates import from_iso_day, from_url, parse_date_line
+from worker.pipeline.metadata import MODIFIED_META, PUBLISHED_META, PageMeta, read_metadata, text_of
+from worker.pipeline.people import choose_authors
 from worker.pipeline.text import TextParts
+from worker.pipeline.titles import choose_title, site_names
 
 # Pages this large are almost always not one article (archives, feeds, dumps); trafilatura
 # would spend seconds on them. The producer-side size limit catches most before this.
@@ -26,10 +32,21 @@ def _config() -> ConfigParser:
     return config
 
 
-def read_html(html: str, url: str | None, now: datetime) -> tuple[TextParts, str | None]:
-    """Extract the main text and metadata of a page; also return its canonical URL."""
+def read_html(html: str, url: str | None, now: datetime) -> TextParts:
+    """Extract the main text of a page with trafilatura and its fields from its own metadata."""
+    tree = load_html(html)
+    if tree is None:
+        return TextParts()
+    meta = read_metadata(tree)
+    document = _extract(tree, url, now)
+    if document is None:
+        return TextParts(page_types=meta.jsonld_types, og_type=meta.first("og:type"))
+    return _combine(meta, document, url)
+
+
+def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | None:
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -38,16 +55,57 @@ def read_html(html: str, url: str | None, now: datetime) -> tuple[TextParts, str
         # htmldate would read the clock for its upper bound; pass ours so parse stays pure.
         date_extraction_params={"max_date": now.date().isoformat(), "extensive_search": True, "original_date": True},
     )
-    if not isinstance(document, Document):
-        return TextParts(), None
+    return document if isinstance(document, Document) else None
+
+
+def _combine(meta: PageMeta, document: Document, url: str | None) -> TextParts:
+    ld = meta.jsonld
+    site = meta.first("og:site_name", "application-name") or text_of(ld.get("publisher")) or document.sitename
+    modified = _dated(text_of(ld.get("dateModified")), "jsonld") or _dated(meta.first(*MODIFIED_META), "meta")
+    title = choose_title(meta.headings, _title_candidates(meta, document), site_names(site, url))
     paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
-    if paragraphs and document.title and paragraphs[0] == document.title.strip():
+    if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    parts = TextParts(
-        title=document.title or None,
-        section=document.categories[0] if document.categories else None,
-        authors=[name.strip() for name in (document.author or "").split(";") if name.strip()],
-        published=from_iso_day(document.date, "html") if document.date else None,
+    return TextParts(
+        title=title,
+        section=meta.first("article:section") or text_of(ld.get("articleSection")) or _first(document.categories),
+        authors=choose_authors(meta, document.author, site),
+        published=_published(meta, document, url, modified),
+        modified=modified,
         paragraphs=paragraphs,
+        description=meta.first("og:description", "description", "twitter:description") or document.description,
+        site_name=site,
+        image_url=meta.first("og:image", "twitter:image", "og:image:url") or text_of(ld.get("image")),
+        canonical=meta.canonical or meta.first("og:url") or document.url,
+        page_types=meta.jsonld_types,
+        og_type=meta.first("og:type"),
     )
-    return parts, document.url
+
+
+def _title_candidates(meta: PageMeta, document: Document) -> list[str]:
+    headline = text_of(meta.jsonld.get("headline"))
+    found = [headline, meta.first("og:title"), meta.first("twitter:title"), meta.title_tag, document.title]
+    return [title for title in found if title]
+
+
+def _published(meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None) -> DatedValue | None:
+    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found.
+
+    A declared publication on or after the declared modification is a CMS restamping both on
+    every save; an earlier date the page shows is then the real one.
+    """
+    declared = _dated(text_of(meta.jsonld.get("datePublished")), "jsonld") or _dated(
+        meta.first(*PUBLISHED_META), "meta"
+    )
+    searched = from_iso_day(document.date, "html") if document.date else None
+    if declared and searched and modified and declared.local_day >= modified.local_day > searched.local_day:
+        return searched
+    return declared or from_url(url) or searched
+
+
+def _dated(value: str | None, source: str) -> DatedValue | None:
+    return parse_date_line(value, source) if value else None  # type: ignore[arg-type]
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None

@@ -29,6 +29,8 @@ _TRAILER = re.compile(
     r"get\s+the\s+latest\b|join\s+our\b|tags?:|filed\s+under\b)",
     re.IGNORECASE,
 )
+# "BEIJING (AFP) -", "Nairobi, Sept 4 (Reuters) -": a dateline credits the agency.
+_DATELINE = re.compile(r"^[^()\n]{2,60}\(([^()]{2,40})\)\s*[-–—:]")
 _ADVERT = re.compile(r"^(advertisement|sponsored|ad)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”]$")
 _BYLINE = re.compile(r"^(?:by|written\s+by|words\s+by)\b[:\s]*(.*)$", re.IGNORECASE)
@@ -53,6 +55,13 @@ class TextParts:
     agency: str | None = None
     published: DatedValue | None = None
     paragraphs: list[str] = field(default_factory=list)
+    modified: DatedValue | None = None
+    description: str | None = None
+    site_name: str | None = None
+    image_url: str | None = None
+    canonical: str | None = None
+    page_types: set[str] = field(default_factory=set)
+    og_type: str | None = None
 
 
 def read_text(text: str) -> TextParts:
@@ -63,6 +72,8 @@ def read_text(text: str) -> TextParts:
         return parts
     body_start = _read_header(lines, parts)
     parts.paragraphs = _drop_trailer(_drop_link_blocks(lines[body_start:]))
+    dateline = _DATELINE.match(parts.paragraphs[0]) if parts.paragraphs else None
+    parts.agency = parts.agency or (find_agency(dateline.group(1)) if dateline else None)
     return parts
 
 
