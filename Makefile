@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test faults faults-long lint format migrate worker bench clean
+.PHONY: install run test faults faults-long lint format migrate worker bench bench-parse bench-dedupe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,12 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, import layering
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)  ## dedupe quality (shipped texts) and cost (10k and 1M fingerprints, on DATABASE_URL's server)
+bench: bench-parse bench-dedupe  ## every benchmark (each prints a table)
+
+bench-parse: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
+	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
+
+bench-dedupe: $(STAMP)  ## dedupe quality (shipped texts) and cost (10k and 1M fingerprints, on DATABASE_URL's server)
 	$(BIN)/python bench/dedupe_quality.py
 	$(BIN)/python bench/dedupe_cost.py
 
@@ -45,9 +50,6 @@ migrate: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/newsingest worker
-
-bench: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
-	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache
