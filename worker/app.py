@@ -7,7 +7,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
 
-from worker import db, flow
+from worker import db, flow, nlp
 from worker.settings import Settings, get_settings
 
 # The longest a retried task waits before its next attempt (exponential backoff is capped here).
@@ -61,6 +61,11 @@ def _configure(sender: Celery, **_: Any) -> None:
     settings = get_settings()
     check_timeouts(settings)
     sender.conf.update(celery_config(settings))
+
+
+@worker_init.connect
+def _check_models(**_: Any) -> None:
+    nlp.check(get_settings().spacy_model)
 
 
 @worker_init.connect

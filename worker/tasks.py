@@ -17,7 +17,7 @@ from celery.utils.log import get_task_logger
 from sqlalchemy.orm import Session
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, RawArticle, Rejection
-from worker import db, flow, repository
+from worker import db, flow, nlp, repository
 from worker.app import RETRY_BACKOFF_MAX_S, app
 from worker.errors import TRANSIENT, PermanentError
 from worker.pipeline import dedupe as dedupe_core
@@ -106,7 +106,8 @@ def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
 
 @stage("articles.enrich")
 def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
-    return enrich_core.enrich(DedupedArticle.model_validate(message)).model_dump(mode="json")
+    article = DedupedArticle.model_validate(message)
+    return enrich_core.enrich(article, nlp.load(get_settings().spacy_model)).model_dump(mode="json")
 
 
 @stage("articles.store")

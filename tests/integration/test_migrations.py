@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from tests.conftest import REPO_ROOT, migrate
 
 pytestmark = pytest.mark.integration
+TABLES = {"articles", "submissions", "quarantine", "entities", "article_entities"}
 
 
 @pytest.fixture
@@ -38,11 +39,11 @@ def _tables(url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     migrate(empty_database, "head")
-    assert _tables(empty_database) == {"articles", "submissions", "quarantine"}
+    assert _tables(empty_database) == TABLES
     migrate(empty_database, "base", down=True)
     assert _tables(empty_database) == set()
     migrate(empty_database, "head")
-    assert _tables(empty_database) == {"articles", "submissions", "quarantine"}
+    assert _tables(empty_database) == TABLES
 
 
 def test_models_match_migrations(database_url: str) -> None:
