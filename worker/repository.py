@@ -14,6 +14,8 @@ from worker.models import Article, ArticleEntity, Quarantine, Submission
 from worker.models import Entity as EntityRow
 from worker.pipeline.dedupe import Match, Verdict
 
+# Columns that say which article a row is: set once by the store, never by reprocessing.
+_IDENTITY = frozenset({"submission_id", "url", "canonical_url", "source", "producer_id"})
 _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate"}
 
 
@@ -32,6 +34,29 @@ def load_record(session: Session, submission_id: UUID) -> tuple[Any, str] | None
     """The raw record of a submission and its status, or None if it was never accepted."""
     row = session.execute(select(Submission.record, Submission.status).where(Submission.id == submission_id)).first()
     return (row.record, row.status) if row else None
+
+
+def load_stored_record(session: Session, submission_id: UUID) -> Any:
+    """The raw record of a submission that became an article of its own, else None."""
+    return session.scalar(
+        select(Submission.record)
+        .join(Article, Article.submission_id == Submission.id)
+        .where(Submission.id == submission_id)
+    )
+
+
+def update_article(session: Session, article: EnrichedArticle) -> int | None:
+    """Re-derive a stored article in place; its identity (URLs, source, producer id) and copy
+    relation stay as the store decided them. Idempotent: a repeat writes the same values."""
+    article_id = session.scalar(
+        select(Article.id).where(Article.submission_id == article.submission_id).with_for_update()
+    )
+    if article_id is None:
+        return None
+    values = {k: v for k, v in _columns(article).items() if k not in _IDENTITY}
+    session.execute(update(Article).where(Article.id == article_id).values(**values, updated_at=func.now()))
+    link_entities(session, article_id, article.entities)
+    return article_id
 
 
 def lock_body(session: Session, content_hash: str) -> None:
@@ -162,7 +187,12 @@ def quarantine(
         )
         .on_conflict_do_nothing()
     )
-    mark(session, submission_id, "quarantined")
+    # A failed reprocess of a stored article is recorded, but the article and its submission stay.
+    session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.status == "accepted")
+        .values(status="quarantined", updated_at=func.now())
+    )
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -119,6 +119,32 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
     return article_id
 
 
+@stage("articles.reparse")
+def reparse(task: Task, submission_id: str) -> dict[str, Any] | None:
+    """Parse a stored article's raw input again; a rejection now leaves the stored row as it was."""
+    with db.session() as session:
+        record = repository.load_stored_record(session, uuid.UUID(submission_id))
+    if record is None:
+        flow.stop(task)
+        return None
+    result = parse_core.parse(RawArticle.model_validate(record), uuid.UUID(submission_id), datetime.now(UTC))
+    if isinstance(result, Rejection):
+        log.warning("submission=%s stage=reparse kept as stored: now rejected: %s", submission_id, result.reason)
+        flow.stop(task)
+        return None
+    return dedupe_core.fingerprint(result).model_dump(mode="json")
+
+
+@stage("articles.update")
+def update(task: Task, message: dict[str, Any]) -> int | None:
+    """Replace the derived fields and entity links of a stored article, in place."""
+    article = EnrichedArticle.model_validate(message)
+    with db.session() as session:
+        article_id = repository.update_article(session, article)
+    _log(article.submission_id, "update", "updated" if article_id else "no article", article_id)
+    return article_id
+
+
 def store_article(session: Session, article: EnrichedArticle) -> tuple[Verdict | None, int | None]:
     """Insert the article or count a duplicate, and settle its submission, in one transaction.
 
