@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint format migrate worker clean
+.PHONY: install run test lint format migrate worker bench clean
 
 $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ migrate: $(STAMP)
 
 worker: $(STAMP)
 	$(BIN)/newsingest worker
+
+bench: $(STAMP)  ## the benchmarks on what the project ships; pass a corpus to each for real numbers (README)
+	$(BIN)/python -m bench.ner
+	$(BIN)/python -m bench.langid
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.memory --articles 500 --every 100
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

@@ -34,6 +34,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # With late acks a prefetched message waits unacknowledged behind the running task;
         # one at a time keeps that wait short and spreads a burst over all workers.
         "worker_prefetch_multiplier": 1,
+        # spaCy keeps every string it has seen in its vocabulary; replacing a pool process now
+        # and then (at the cost of loading the model again, under a second) bounds that growth.
+        "worker_max_tasks_per_child": settings.max_tasks_per_child,
         "task_soft_time_limit": settings.task_soft_time_limit_s,
         "task_time_limit": settings.task_time_limit_s,
         # Redis redelivers a message not acknowledged within this time. It must exceed the

