@@ -36,9 +36,8 @@ def records(corpus: Path | None, languages: list[str] | None = None) -> list[Raw
         with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 text = f"{row['headline']}\n{row['text']}"
-                found.append(
-                    RawArticle(source="corpus", content=text, content_type="text/plain", url=row["url"] or None)
-                )
+                # Corpus URLs are site-relative; the articles are stored without one.
+                found.append(RawArticle(source="corpus", content=text, content_type="text/plain"))
     return found
 
 
