@@ -21,8 +21,10 @@ WORKDIR /app
 # README it names) changes, not on every source edit. Empty stand-in packages let setuptools
 # build the project metadata; the project itself is then removed again.
 COPY pyproject.toml README.md ./
+COPY requirements/ requirements/
 RUN mkdir worker schemas \
  && touch worker/__init__.py schemas/__init__.py \
+ && pip install --no-deps --require-hashes -r requirements/models.txt \
  && pip install . \
  && pip uninstall --yes newsingest \
  && rm -rf worker schemas build ./*.egg-info

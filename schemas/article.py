@@ -109,13 +109,42 @@ class DedupedArticle(ParsedArticle):
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+EntityKind = Literal["person", "organization", "place", "nationality", "facility", "event", "product", "work", "law"]
+
+
+class Entity(_Model):
+    """A named entity of one article: every mention of it (aliases included) counted once."""
+
+    name: str = Field(min_length=1, description="The fullest form in the article, or the gazetteer's name.")
+    kind: EntityKind
+    key: str = Field(min_length=1, description="Normalised name: entities with one kind and key are one.")
+    mentions: int = Field(ge=0, description="Mentions in the body (0: named only in a field, the agency).")
+    first_offset: int | None = Field(ge=0, description="Character offset of the first mention in the body.")
+    aliases: list[str] = Field(default_factory=list, description="Other forms the article used for it.")
+
+
+class Quote(_Model):
+    """A direct quotation in the body and who said it, when the text attributes it."""
+
+    text: str = Field(min_length=1)
+    speaker: str | None
+    offset: int = Field(ge=0)
+
+
 class EnrichedArticle(DedupedArticle):
-    """A deduplicated article with language and reading figures, ready to store."""
+    """A deduplicated article with language, reading figures, entities and places, ready to store."""
 
     language: str | None
     language_confidence: float | None = Field(ge=0.0, le=1.0)
     word_count: int = Field(ge=0)
     reading_time_s: int = Field(ge=0)
+    entities: list[Entity] = Field(default_factory=list)
+    ner_model: str | None = Field(default=None, description="The entity model that ran, name-version.")
+    ner_skipped: str | None = Field(default=None, description="Why no entity model ran, if none did.")
+    countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2, first mentioned first.")
+    keywords: list[str] = Field(default_factory=list)
+    summary: str | None = None
+    quotes: list[Quote] = Field(default_factory=list)
     enricher_version: str
 
 

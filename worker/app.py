@@ -8,7 +8,7 @@ from celery import Celery
 from celery.signals import worker_init, worker_process_init
 from kombu.entity import Queue
 
-from worker import db, flow
+from worker import db, flow, nlp
 from worker.settings import Settings, get_settings
 
 app = Celery("newsingest", include=["worker.tasks"])
@@ -33,6 +33,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # With late acks a prefetched message waits unacknowledged behind the running task;
         # one at a time keeps that wait short and spreads a burst over all workers.
         "worker_prefetch_multiplier": 1,
+        # spaCy keeps every string it has seen in its vocabulary; replacing a pool process now
+        # and then (at the cost of loading the model again, under a second) bounds that growth.
+        "worker_max_tasks_per_child": settings.max_tasks_per_child,
         "task_soft_time_limit": settings.task_soft_time_limit_s,
         "task_time_limit": settings.task_time_limit_s,
         # Redis redelivers a message not acknowledged within this time. It must exceed the
@@ -75,6 +78,11 @@ def _configure(sender: Celery, **_: Any) -> None:
     settings = get_settings()
     check_timeouts(settings)
     sender.conf.update(celery_config(settings))
+
+
+@worker_init.connect
+def _check_models(**_: Any) -> None:
+    nlp.check(get_settings().spacy_model)
 
 
 @worker_init.connect

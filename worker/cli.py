@@ -1,11 +1,12 @@
-"""The `newsingest` command: submit, worker, migrate, show, search, quarantine, sweep, demo."""
+"""The `newsingest` command: submit, worker, migrate, show, search, reprocess, quarantine, sweep, demo."""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,54 @@ def sweep(idle_s: int | None) -> None:
     db.configure(settings)
     resent = run_sweep(app, settings.sweep_idle_s if idle_s is None else idle_s)
     click.echo(f"re-sent {len(resent)}")
+
+
+@main.command()
+@click.option("--stale", "selection", flag_value="stale", default=True, help="Rows of older parser/enricher versions.")
+@click.option("--all", "selection", flag_value="all", help="Every stored article.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Articles stored since DATE.")
+@click.option("--wait", is_flag=True, help="Wait until the workers have re-derived them all.")
+@click.option("--timeout", default=3600, show_default=True, help="Seconds --wait waits at most.")
+def reprocess(selection: str, since: datetime | None, wait: bool, timeout: int) -> None:
+    """Re-derive stored articles from their raw input, through the queue, updating rows in place."""
+    from sqlalchemy import func, select
+
+    from worker import db
+    from worker import reprocess as chosen
+    from worker.app import app
+
+    selection = "since" if since else selection
+    since = since.replace(tzinfo=since.tzinfo or UTC) if since else None
+    db.configure(get_settings())
+    with db.session() as session:
+        started: datetime = session.execute(select(func.now())).scalar_one()  # the database's clock, as updated_at
+        total = chosen.count(session, selection, since)  # type: ignore[arg-type]
+        with click.progressbar(length=total, label="queueing", file=sys.stderr) as bar:
+            ids = []
+            for submission_id in chosen.queue(app, chosen.chosen(session, selection, since)):  # type: ignore[arg-type]
+                ids.append(submission_id)
+                bar.update(1)
+    click.echo(f"queued {len(ids)} for reprocessing")
+    if wait and ids:
+        _wait_reprocessed(ids, started, timeout)
+
+
+def _wait_reprocessed(ids: list[uuid.UUID], started: datetime, timeout: int) -> None:
+    from worker import db
+    from worker import reprocess as chosen
+
+    deadline = time.monotonic() + timeout
+    finished = 0
+    with click.progressbar(length=len(ids), label="reprocessed", file=sys.stderr) as bar:
+        while finished < len(ids):
+            if time.monotonic() > deadline:
+                raise click.ClickException(f"{len(ids) - finished} not reprocessed after {timeout}s")
+            time.sleep(0.5)
+            with db.session() as session:
+                now = chosen.done(session, ids, started)
+            bar.update(now - finished)
+            finished = now
+    click.echo(f"reprocessed {finished}")
 
 
 @main.command()

@@ -2,6 +2,11 @@
 
 ingest -> parse -> dedupe -> enrich -> store, each a task on its own queue so a deployment can
 give a stage its own workers (`newsingest worker --queues enrich`).
+
+Reprocessing a stored article (`newsingest reprocess`) takes a chain of its own on the same
+queues: reparse -> enrich -> update. It skips dedupe on purpose: the article keeps its row, its
+identity (URL, producer id) and its copy relation, and only what is derived from the raw input
+is replaced, in place.
 """
 
 from __future__ import annotations
@@ -13,12 +18,25 @@ from celery import Celery, Task, chain
 INGEST = "articles.ingest"
 STAGES = ("articles.parse", "articles.dedupe", "articles.enrich", "articles.store")
 QUEUES = ("ingest", "parse", "dedupe", "enrich", "store")
-ROUTES = {name: {"queue": name.split(".", 1)[1]} for name in (INGEST, *STAGES)}
+REPROCESS_STAGES = ("articles.reparse", "articles.enrich", "articles.update")
+ROUTES = {name: {"queue": name.split(".", 1)[1]} for name in (INGEST, *STAGES)} | {
+    "articles.reparse": {"queue": "parse"},
+    "articles.update": {"queue": "store"},
+}
 
 
 def start(app: Celery, submission_id: UUID) -> None:
     """Send an accepted submission down the chain of stages."""
     first, *rest = STAGES
+    chain(
+        app.signature(first, args=(str(submission_id),), immutable=True),
+        *(app.signature(name) for name in rest),
+    ).apply_async()
+
+
+def reprocess(app: Celery, submission_id: UUID) -> None:
+    """Send a stored article's submission down the reprocessing chain."""
+    first, *rest = REPROCESS_STAGES
     chain(
         app.signature(first, args=(str(submission_id),), immutable=True),
         *(app.signature(name) for name in rest),

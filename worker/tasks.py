@@ -16,7 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
-from worker import db, flow, repository
+from worker import db, flow, nlp, repository
 from worker.app import app
 from worker.errors import TRANSIENT, PermanentError
 from worker.pipeline import boilerplate
@@ -71,6 +71,11 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
     return register
 
 
+# Stages of the first pass, which must not run again once a submission is settled; enrich is
+# shared with the reprocessing chain, and reparse and update work on settled submissions.
+_ONLY_WHILE_OPEN = frozenset({"articles.parse", "articles.dedupe", "articles.store"})
+
+
 def _begin(task: Task, payload: Any) -> bool:
     """Count the start of a stage; skip a settled submission; stop a task that keeps crashing.
 
@@ -80,7 +85,7 @@ def _begin(task: Task, payload: Any) -> bool:
     submission_id = _payload_submission(payload)
     with db.session() as session:
         begun = repository.begin_stage(session, submission_id, task.name.split(".", 1)[1])
-    if begun is None or begun[0] != "accepted":
+    if begun is None or (task.name in _ONLY_WHILE_OPEN and begun[0] != "accepted"):
         flow.stop(task)
         return False
     crashes = begun[1] - 1 - task.request.retries
@@ -135,7 +140,8 @@ def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
 
 @stage("articles.enrich")
 def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
-    return enrich_core.enrich(DedupedArticle.model_validate(message)).model_dump(mode="json")
+    article = DedupedArticle.model_validate(message)
+    return enrich_core.enrich(article, nlp.load(get_settings().spacy_model)).model_dump(mode="json")
 
 
 @stage("articles.store")
@@ -144,6 +150,34 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
     with db.session() as session:
         verdict, article_id = store_article(session, article)
     _log(article.submission_id, "store", verdict.outcome if verdict else "already settled", article_id)
+    return article_id
+
+
+@stage("articles.reparse")
+def reparse(task: Task, submission_id: str) -> dict[str, Any] | None:
+    """Parse a stored article's raw input again; a rejection now leaves the stored row as it was."""
+    with db.session() as session:
+        record = repository.load_stored_record(session, uuid.UUID(submission_id))
+        raw = None if record is None else validate_record(record, get_settings().max_content_bytes)
+        if raw is None or isinstance(raw, Rejection):
+            flow.stop(task)
+            return None
+        known = repository.known_boilerplate(session, raw.source, boilerplate.MIN_ARTICLES)
+    result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC), known)
+    if isinstance(result, Rejection):
+        log.warning("submission=%s stage=reparse kept as stored: now rejected: %s", submission_id, result.reason)
+        flow.stop(task)
+        return None
+    return dedupe_core.fingerprint(result).model_dump(mode="json")
+
+
+@stage("articles.update")
+def update(task: Task, message: dict[str, Any]) -> int | None:
+    """Replace the derived fields and entity links of a stored article, in place."""
+    article = EnrichedArticle.model_validate(message)
+    with db.session() as session:
+        article_id = repository.update_article(session, article)
+    _log(article.submission_id, "update", "updated" if article_id else "no article", article_id)
     return article_id
 
 

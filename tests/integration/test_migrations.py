@@ -29,7 +29,7 @@ def empty_database(database_url: str) -> Iterator[str]:
 
 
 SPINE = {"articles", "submissions", "quarantine"}
-HEAD = SPINE | {"stories", "article_bands", "article_versions", "boilerplate"}
+HEAD = SPINE | {"stories", "article_bands", "article_versions", "boilerplate", "entities", "article_entities"}
 VIEWS = {"article_copies", "article_canonical"}
 
 

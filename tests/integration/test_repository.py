@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from schemas import EnrichedArticle
+from schemas import EnrichedArticle, Entity
 from tests.factories import enriched
 from worker import queries, repository
-from worker.models import Article, Quarantine, Submission
+from worker.models import Article, ArticleEntity, Quarantine, Submission
+from worker.models import Entity as EntityRow
 from worker.store import store_article
 
 
@@ -141,3 +143,67 @@ def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> No
         for thread in threads:
             thread.join()
         assert sorted(outcomes) == ["copy", "new"]
+
+
+def _with_entities(token: str, **fields: Any) -> EnrichedArticle:
+    article = enriched(token, **fields)
+    entities = [
+        Entity(name="Jane Mwangi", kind="person", key="jane mwangi", mentions=2, first_offset=4, aliases=["Mwangi"]),
+        Entity(name="Harbour Council", kind="organization", key=f"harbour council {token}", mentions=1, first_offset=0),
+    ]
+    return EnrichedArticle(**(article.model_dump() | {"entities": [e.model_dump() for e in entities]}))
+
+
+def test_entities_are_shared_across_articles_and_linked_once(session: Session) -> None:
+    token = uuid.uuid4().hex
+    first = _accepted(session, _with_entities(token, url=f"https://news.example/{token}/1"))
+    second = _accepted(session, _with_entities(uuid.uuid4().hex, url=f"https://news.example/{token}/2"))
+    _, first_id = store_article(session, first)
+    _, second_id = store_article(session, second)
+    jane = session.scalars(select(EntityRow).where(EntityRow.key == "jane mwangi")).all()
+    assert len(jane) == 1 and (jane[0].name, jane[0].kind) == ("Jane Mwangi", "person")
+    links = session.execute(
+        select(ArticleEntity.article_id, ArticleEntity.mentions, ArticleEntity.first_offset, ArticleEntity.aliases)
+        .where(ArticleEntity.entity_id == jane[0].id)
+        .order_by(ArticleEntity.article_id)
+    ).all()
+    assert [tuple(link) for link in links] == [(first_id, 2, 4, ["Mwangi"]), (second_id, 2, 4, ["Mwangi"])]
+
+
+def test_linking_again_replaces_the_links(session: Session) -> None:
+    token = uuid.uuid4().hex
+    article = _accepted(session, _with_entities(token, url=f"https://news.example/{token}"))
+    _, article_id = store_article(session, article)
+    assert article_id is not None
+    repository.link_entities(session, article_id, article.entities)
+    repository.link_entities(session, article_id, article.entities[:1])
+    count = session.scalar(
+        select(func.count()).select_from(ArticleEntity).where(ArticleEntity.article_id == article_id)
+    )
+    assert count == 1
+
+
+def test_enrichment_columns_are_stored(session: Session) -> None:
+    token = uuid.uuid4().hex
+    article = enriched(token, url=f"https://news.example/{token}")
+    article = EnrichedArticle(
+        **(
+            article.model_dump()
+            | {
+                "countries": ["KE"],
+                "keywords": ["harbour bridge"],
+                "quotes": [{"text": "This is the most important decision", "speaker": None, "offset": 10}],
+                "ner_skipped": "no entity model configured",
+            }
+        )
+    )
+    _, article_id = store_article(session, _accepted(session, article))
+    row = session.get(Article, article_id)
+    assert row is not None
+    assert (row.countries, row.keywords, row.ner_skipped, row.summary) == (
+        ["KE"],
+        ["harbour bridge"],
+        "no entity model configured",
+        article.summary,
+    )
+    assert row.quotes == [{"text": "This is the most important decision", "speaker": None, "offset": 10}]

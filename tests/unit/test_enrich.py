@@ -117,7 +117,7 @@ def test_enrich_adds_language_and_figures() -> None:
     deduped = _deduped(body)
     enriched = enrich(deduped)
     assert isinstance(enriched, EnrichedArticle)
-    assert enriched.enricher_version == ENRICHER_VERSION == "1"
+    assert enriched.enricher_version == ENRICHER_VERSION == "2"
     assert enriched.word_count == 2 * 37
     assert enriched.reading_time_s == 19  # 74 words at 238 a minute: 18.7 s
     assert enriched.language == "en"

@@ -30,3 +30,8 @@ def test_a_visibility_timeout_shorter_than_a_task_is_refused() -> None:
     with pytest.raises(RuntimeError, match="VISIBILITY_TIMEOUT_S must exceed 480s"):
         check_timeouts(Settings(visibility_timeout_s=300))
     check_timeouts(Settings())  # the defaults are consistent
+
+
+def test_pool_processes_are_recycled() -> None:
+    config = celery_config(Settings(redis_url="redis://h:6379/0", max_tasks_per_child=7))
+    assert config["worker_max_tasks_per_child"] == 7
