@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import kombu.exceptions
+import psycopg
 import redis.exceptions
 import sqlalchemy.exc
 
@@ -26,6 +27,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DisconnectionError,
+    psycopg.OperationalError,  # raised by psycopg itself when a connection dies outside a statement
+    psycopg.InterfaceError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     kombu.exceptions.OperationalError,

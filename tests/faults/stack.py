@@ -156,15 +156,15 @@ class Stack:
                 .all()
             )
             rows = connection.scalar(select(func.count()).select_from(Article).where(Article.url.in_(urls))) or 0
-            reasons = dict(
-                connection.execute(
-                    select(Quarantine.reason, func.count())
-                    .where(Quarantine.submission_id.in_(wanted), Quarantine.retried_at.is_(None))
-                    .group_by(Quarantine.reason)
+            reasons: dict[str, int] = {}
+            entries = connection.execute(
+                select(Quarantine.reason, Quarantine.error).where(
+                    Quarantine.submission_id.in_(wanted), Quarantine.retried_at.is_(None)
                 )
-                .tuples()
-                .all()
-            )
+            ).tuples()
+            for reason, error in entries:  # an unexpected error shows what it was
+                key = f"{reason}: {error[:160]}" if reason == "unexpected error" else reason
+                reasons[key] = reasons.get(key, 0) + 1
             repeats = connection.scalar(
                 select(func.coalesce(func.sum(Submission.repeats + Submission.sweeps), 0)).where(
                     Submission.id.in_(wanted)
