@@ -15,6 +15,7 @@ from schemas import DatedValue
 from worker.pipeline.dates import from_iso_day, from_url, parse_date_line
 from worker.pipeline.metadata import MODIFIED_META, PUBLISHED_META, PageMeta, read_metadata, text_of
 from worker.pipeline.people import choose_authors
+from worker.pipeline.shown import ShownDate, shown_dates
 from worker.pipeline.text import TextParts
 from worker.pipeline.titles import choose_title, site_names
 
@@ -38,10 +39,11 @@ def read_html(html: str, url: str | None, now: datetime) -> TextParts:
     if tree is None:
         return TextParts()
     meta = read_metadata(tree)
+    shown = shown_dates(tree)  # before trafilatura prunes the tree
     document = _extract(tree, url, now)
     if document is None:
         return TextParts(page_types=meta.jsonld_types, og_type=meta.first("og:type"))
-    return _combine(meta, document, url)
+    return _combine(meta, shown, document, url)
 
 
 def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | None:
@@ -58,7 +60,7 @@ def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | No
     return document if isinstance(document, Document) else None
 
 
-def _combine(meta: PageMeta, document: Document, url: str | None) -> TextParts:
+def _combine(meta: PageMeta, shown: list[ShownDate], document: Document, url: str | None) -> TextParts:
     ld = meta.jsonld
     site = meta.first("og:site_name", "application-name") or text_of(ld.get("publisher")) or document.sitename
     modified = _dated(text_of(ld.get("dateModified")), "jsonld") or _dated(meta.first(*MODIFIED_META), "meta")
@@ -70,7 +72,7 @@ def _combine(meta: PageMeta, document: Document, url: str | None) -> TextParts:
         title=title,
         section=meta.first("article:section") or text_of(ld.get("articleSection")) or _first(document.categories),
         authors=choose_authors(meta, document.author, site),
-        published=_published(meta, document, url, modified),
+        published=_published(meta, document, url, modified, shown),
         modified=modified,
         paragraphs=paragraphs,
         description=meta.first("og:description", "description", "twitter:description") or document.description,
@@ -88,8 +90,11 @@ def _title_candidates(meta: PageMeta, document: Document) -> list[str]:
     return [title for title in found if title]
 
 
-def _published(meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None) -> DatedValue | None:
-    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found.
+def _published(
+    meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None, shown: list[ShownDate]
+) -> DatedValue | None:
+    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found; the
+    date shown under the headline corrects the declared one and beats the guesses.
 
     A declared publication on or after the declared modification is a CMS restamping both on
     every save; an earlier date the page shows is then the real one.
@@ -97,10 +102,36 @@ def _published(meta: PageMeta, document: Document, url: str | None, modified: Da
     declared = _dated(text_of(meta.jsonld.get("datePublished")), "jsonld") or _dated(
         meta.first(*PUBLISHED_META), "meta"
     )
+    modified_days = {day.local_day for day in (modified, _dated(meta.first(*MODIFIED_META), "meta")) if day}
+    headline = _headline_date(shown, declared, modified_days)
+    if headline:
+        return headline
     searched = from_iso_day(document.date, "html") if document.date else None
     if declared and searched and modified and declared.local_day >= modified.local_day > searched.local_day:
         return searched
     return declared or from_url(url) or searched
+
+
+def _headline_date(shown: list[ShownDate], declared: DatedValue | None, modified_days: set[str]) -> DatedValue | None:
+    """The publication date the page shows under its headline, when it should replace the rest.
+
+    Labelled "Published" first, else the first unlabelled one; never one labelled "Updated" nor
+    one the metadata declares as the modification (an update shown bare), nor a numeric date
+    whose day and month could be swapped. It replaces the declared date only when the page does
+    not show the declared day anywhere in its header and the two are more than a day apart (a
+    day's difference is one moment read in two time zones; the declared one has the time).
+    """
+    usable = [date for date in shown if date.label != "updated" and not date.ambiguous]
+    labelled = [date for date in usable if date.label == "published"]
+    best = next(iter(labelled or usable), None)
+    if best is None or best.dated.local_day in modified_days:
+        return None
+    if declared is None:
+        return best.dated
+    if declared.local_day in {date.dated.local_day for date in shown}:
+        return None
+    apart = abs((best.dated.value.date() - declared.value.date()).days)
+    return best.dated if apart > 1 else None
 
 
 def _dated(value: str | None, source: str) -> DatedValue | None:
