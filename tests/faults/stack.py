@@ -26,7 +26,7 @@ from worker.models import Article, Quarantine, Submission
 
 # Short limits so that every outage resolves within a scenario: tasks give up on a hung
 # connection after 8 s and are retried; Redis redelivers unacknowledged messages after 40 s; the
-# sweeper re-sends what has not moved for 15 s. Retries (up to 30, backoff capped at 4 s) outlast
+# sweeper re-sends what has not moved for 30 s. Retries (up to 30, backoff capped at 4 s) outlast
 # every outage the suite causes.
 FAULT_SETTINGS = {
     "NEWSINGEST_TASK_SOFT_TIME_LIMIT_S": "8",
@@ -34,7 +34,7 @@ FAULT_SETTINGS = {
     "NEWSINGEST_VISIBILITY_TIMEOUT_S": "40",
     "NEWSINGEST_RETRY_BACKOFF_MAX_S": "4",
     "NEWSINGEST_MAX_RETRIES": "30",
-    "NEWSINGEST_SWEEP_IDLE_S": "15",
+    "NEWSINGEST_SWEEP_IDLE_S": "30",
     "NEWSINGEST_SWEEP_INTERVAL_S": "2",
     "NEWSINGEST_LOG_LEVEL": "WARNING",
 }
