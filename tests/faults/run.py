@@ -81,7 +81,7 @@ def long(root: Path, n: int) -> list[Outcome]:
                 if len(s.live_workers()) < 2:
                     s.start_worker(concurrency=2, crash_hook=True)
 
-        account, _ = scenarios.run(stack, "long", n, faults, settle_s=1800)
+        account, _ = scenarios.run(stack, "long", n, faults, settle_s=3600)
     finally:
         stack.stop()
     return [clean(f"{n} articles, SIGKILL every 3 s, Redis restart + kill, PostgreSQL restart", account, n)]
