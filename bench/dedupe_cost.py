@@ -5,8 +5,10 @@
 Creates a scratch database on DATABASE_URL's server, migrates it, fills articles, stories and
 their LSH band keys synthetically with COPY (band keys are random: unrelated stored articles),
 then times the whole store transaction (advisory locks, exact keys, band-key candidates, verdict,
-insert) for fresh articles and for near copies of them, each rolled back so every size is
-measured against the same fill. Drops the database at the end. Compare timings within one run.
+insert) for fresh articles and for near copies of them, each rolled back so every sample is
+measured against the same fill. One scratch database per size, timed in turn sample after
+sample (after an untimed warm-up at each), so other load on the machine weighs on every size
+alike. Drops the databases at the end. Compare timings within one run.
 """
 
 from __future__ import annotations
@@ -86,44 +88,51 @@ NOW = datetime(2026, 3, 4, tzinfo=UTC)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,1000000", help="stored fingerprints at each measurement")
-    parser.add_argument("--samples", type=int, default=200, help="articles timed at each size (plus a copy each)")
+    parser.add_argument("--sizes", default="10000,1000000", help="stored fingerprints, one scratch database each")
+    parser.add_argument("--samples", type=int, default=300, help="articles timed at each size (plus a copy each)")
+    parser.add_argument("--warmup", type=int, default=30, help="articles stored first at each size, not timed")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     server = make_url(Settings().sync_database_url)
-    name = f"newsingest_bench_{uuid.uuid4().hex[:8]}"
+    names = [f"newsingest_bench_{uuid.uuid4().hex[:8]}" for _ in sizes]
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        url = server.set(database=name).render_as_string(hide_password=False)
-        _migrate(url)
-        results = _measure(url, sizes, args.samples)
+        urls = []
+        for name in names:
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            urls.append(server.set(database=name).render_as_string(hide_password=False))
+            _migrate(urls[-1])
+        results = _measure(urls, sizes, args.samples, args.warmup)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in names:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     _print(results, args.samples)
 
 
-def _measure(url: str, sizes: list[int], samples: int) -> list[tuple[int, float, list[float]]]:
-    engine = create_engine(url)
+def _measure(urls: list[str], sizes: list[int], samples: int, warmup: int) -> list[tuple[int, float, list[float]]]:
+    """Fill one database per size, then time the sizes in turn, sample after sample, so that
+    whatever else loads the machine meanwhile weighs on every size alike."""
+    fills = []
+    for url, size in zip(urls, sizes, strict=True):
+        started = time.perf_counter()
+        _fill(url, 0, size)
+        fills.append(time.perf_counter() - started)
+    engines = [create_engine(url) for url in urls]
     draw = random.Random(7)
-    results = []
-    stored = 0
+    timings: list[list[float]] = [[] for _ in sizes]
     try:
-        for size in sizes:
-            started = time.perf_counter()
-            _fill(url, stored, size)
-            stored = size
-            fill_s = time.perf_counter() - started
-            timings = []
-            for _ in range(samples):
-                timings.extend(_time_pair(engine, draw))
-            results.append((size, fill_s, timings))
+        for round_ in range(warmup + samples):
+            for index, engine in enumerate(engines):
+                pair = _time_pair(engine, draw)
+                if round_ >= warmup:
+                    timings[index].extend(pair)
     finally:
-        engine.dispose()
-    return results
+        for engine in engines:
+            engine.dispose()
+    return list(zip(sizes, fills, timings, strict=True))
 
 
 def _time_pair(engine: Engine, draw: random.Random) -> list[float]:
@@ -213,7 +222,8 @@ def _migrate(url: str) -> None:
 
 
 def _print(results: list[tuple[int, float, list[float]]], samples: int) -> None:
-    print(f"dedupe (whole store transaction) per article; {samples} new articles + {samples} near copies per size")
+    print(f"dedupe (whole store transaction) per article; {samples} new articles + {samples} near copies per size,")
+    print("sizes timed in alternation, each in its own database")
     print(f"{'fingerprints':>12} {'band keys':>11} {'fill s':>8} {'median ms':>10} {'p95 ms':>8}")
     summary = []
     for size, fill_s, timings in results:
