@@ -45,3 +45,36 @@ def test_two_workers_each_story_once(
     workers.stop()
     for log in logs:  # both workers took part
         assert re.search(r"stage=store outcome=(new|duplicate)", log.read_text()), log.read_text()[-2000:]
+
+
+def test_two_workers_storing_near_copies_at_once_make_one_story(
+    workers: Workers, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    """Each story arrives twice in a row, as near copies under two URLs: the two workers take
+    the two copies at the same moment, and every pair still ends as one story."""
+    workers.start(concurrency=1)
+    workers.start(concurrency=1)
+    tokens = [uuid.uuid4().hex for _ in range(STORIES)]
+    lines = []
+    for token in tokens:
+        original = story_text(token)
+        republished = original.replace("Council approves", "Kenya: council approves") + (
+            "Additional reporting by our correspondent in the capital city on Tuesday evening.\n"
+        )
+        lines.append({"url": f"https://wire.example/{token}", "content": original})
+        lines.append({"url": f"https://republisher.example/{token}", "content": republished})
+    feed = tmp_path / "pairs.jsonl"
+    feed.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    receipt = submit(stack_env, str(feed))
+    settled = wait_settled(engine, [q["id"] for q in receipt["queued"]])
+    workers.stop()
+
+    assert sorted(status for status, _ in settled.values()) == ["copy"] * STORIES + ["stored"] * STORIES
+    with engine.connect() as connection:
+        stories = connection.execute(
+            select(Article.story_id, func.count())
+            .where(Article.id.in_([article_id for _, article_id in settled.values()]))
+            .group_by(Article.story_id)
+        ).all()
+    assert len(stories) == STORIES and all(count == 2 for _, count in stories)
