@@ -89,24 +89,8 @@ def test_a_lost_message_is_resent_by_the_sweeper(fault_worker: Path, engine: Eng
 def test_a_pickle_pushed_onto_the_queue_is_quarantined_not_run(
     fault_worker: Path, redis_url: str, engine: Engine
 ) -> None:
-    task_id = str(uuid.uuid4())
     payload = pickle.dumps((({"content": "x"},), {}, {}))
-    message = {
-        "body": base64.b64encode(payload).decode(),
-        "content-encoding": "binary",
-        "content-type": "application/x-python-serialize",
-        "headers": {"lang": "py", "task": "articles.ingest", "id": task_id, "root_id": task_id},
-        "properties": {
-            "delivery_tag": str(uuid.uuid4()),
-            "body_encoding": "base64",
-            "priority": 0,
-            "delivery_info": {"exchange": "", "routing_key": "ingest"},
-            "delivery_mode": 2,
-        },
-    }
-    client = redis.Redis.from_url(redis_url)
-    client.lpush("ingest", json.dumps(message))
-    client.close()
+    task_id = push_raw(redis_url, payload, "application/x-python-serialize", "binary")
     assert wait_settled(engine, [task_id])[task_id][0] == "quarantined"
     with engine.connect() as connection:
         entry = connection.execute(select(Quarantine).where(Quarantine.submission_id == uuid.UUID(task_id))).one()
@@ -163,27 +147,7 @@ def test_hostile_records_are_kept_with_reasons_and_the_worker_stays_healthy(
     for name, record in hostile.items():
         ids[name] = str(uuid.uuid4())
         producer.send_task("articles.ingest", args=[record], task_id=ids[name], queue="ingest", serializer="json")
-    not_json = str(uuid.uuid4())
-    client = redis.Redis.from_url(redis_url)
-    client.lpush(
-        "ingest",
-        json.dumps(
-            {
-                "body": base64.b64encode(b"{not json").decode(),
-                "content-encoding": "utf-8",
-                "content-type": "application/json",
-                "headers": {"lang": "py", "task": "articles.ingest", "id": not_json, "root_id": not_json},
-                "properties": {
-                    "delivery_tag": str(uuid.uuid4()),
-                    "body_encoding": "base64",
-                    "priority": 0,
-                    "delivery_info": {"exchange": "", "routing_key": "ingest"},
-                    "delivery_mode": 2,
-                },
-            }
-        ),
-    )
-    client.close()
+    not_json = push_raw(redis_url, b"{not json", "application/json", "utf-8")
     producer.close()
     settled = wait_settled(engine, [*ids.values(), not_json])
     assert {name: settled[i][0] for name, i in ids.items()} == dict.fromkeys(hostile, "quarantined")
@@ -215,3 +179,25 @@ def test_sql_looking_search_strings_are_just_words(stack_env: dict[str, str], en
         assert isinstance(json.loads(done.stdout), list)
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM articles")) == before
+
+
+def push_raw(redis_url: str, body: bytes, content_type: str, encoding: str) -> str:
+    """Push a message for articles.ingest straight onto the Redis list, as any client could."""
+    task_id = str(uuid.uuid4())
+    message = {
+        "body": base64.b64encode(body).decode(),
+        "content-encoding": encoding,
+        "content-type": content_type,
+        "headers": {"lang": "py", "task": "articles.ingest", "id": task_id, "root_id": task_id},
+        "properties": {
+            "delivery_tag": str(uuid.uuid4()),
+            "body_encoding": "base64",
+            "priority": 0,
+            "delivery_info": {"exchange": "", "routing_key": "ingest"},
+            "delivery_mode": 2,
+        },
+    }
+    client = redis.Redis.from_url(redis_url)
+    client.lpush("ingest", json.dumps(message))
+    client.close()
+    return task_id
