@@ -81,8 +81,18 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 
 @worker_init.connect
-def _check_models(**_: Any) -> None:
-    nlp.check(get_settings().spacy_model)
+def _load_models(sender: Any = None, **_: Any) -> None:
+    """Load the entity model in the main process of a worker that runs the enrich stage.
+
+    Pool processes are forked from it and share the loaded model, copy-on-write: a pool process
+    replaced after a crash, a time-out or NEWSINGEST_MAX_TASKS_PER_CHILD starts at once instead
+    of loading the model again.
+    """
+    name = get_settings().spacy_model
+    nlp.check(name)
+    consumes = sender.app.amqp.queues.consume_from if sender is not None else None
+    if not consumes or "enrich" in consumes:
+        nlp.load(name)
 
 
 @worker_init.connect
