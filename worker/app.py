@@ -92,8 +92,7 @@ def _check_models(**_: Any) -> None:
 @worker_process_init.connect
 def _open_database(**_: Any) -> None:
     settings = get_settings()
-    db.configure(settings)
-    metrics.watch_pools(settings.db_pool_size + db.MAX_OVERFLOW)
+    metrics.watch_pool(db.configure(settings), settings.db_pool_size + db.MAX_OVERFLOW)
 
 
 @setup_logging.connect

@@ -80,6 +80,8 @@ def _celery_fields(record: logging.LogRecord, data: Mapping[str, Any]) -> None:
     record.submission_id = str(data["id"]) if name == "articles.ingest" else _submission_in(str(data.get("args", "")))
     if isinstance(data.get("runtime"), int | float):
         record.duration_ms = round(data["runtime"] * 1000, 1)
+    if "return_value" in data:  # "succeeded in 0.05s: {...the whole article...}": the value stays out
+        record.msg, record.args = f"Task {name}[{data['id']}] succeeded", None
 
 
 def _submission_in(argsrepr: str) -> str | None:

@@ -19,8 +19,7 @@ from celery import Celery
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_asgi_app, multiprocess
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import event
-from sqlalchemy.pool import Pool
+from sqlalchemy import Engine, event
 
 from worker import broker
 
@@ -53,12 +52,12 @@ def settled(outcome: str) -> None:
     ARTICLES.labels("stored" if outcome == "new" else outcome).inc()
 
 
-def watch_pools(capacity: int) -> None:
-    """Count checked-out database connections in every SQLAlchemy pool of this process."""
+def watch_pool(engine: Engine, capacity: int) -> None:
+    """Count this process's checked-out database connections (the engine's pool only: a thread
+    serving /readyz must not hold prometheus_client's lock while the pool forks a process)."""
     DB_CAPACITY.set(capacity)
-    if not event.contains(Pool, "checkout", _checked_out):
-        event.listen(Pool, "checkout", _checked_out)
-        event.listen(Pool, "checkin", _checked_in)
+    event.listen(engine, "checkout", _checked_out)
+    event.listen(engine, "checkin", _checked_in)
 
 
 def _checked_out(*_: Any) -> None:

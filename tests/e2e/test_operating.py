@@ -152,7 +152,7 @@ def test_log_lines_name_the_article_stage_task_and_duration(
     for record in stored:
         assert record["task_id"] and record["duration_ms"] >= 0 and record["level"] == "INFO"
     # Celery's own line about a finished task goes through the same formatter, with the same fields.
-    finished = [r for r in records if "succeeded in" in r["message"] and r.get("stage") == "parse"]
+    finished = [r for r in records if r["message"].endswith("] succeeded") and r.get("stage") == "parse"]
     assert {r["submission_id"] for r in finished} == ours
     assert all(isinstance(r["duration_ms"], float) and r["task_id"] for r in finished)
     assert not any("data" in r or "return_value" in r for r in records)

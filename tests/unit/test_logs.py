@@ -57,7 +57,14 @@ def test_celery_task_lines_get_the_fields_and_lose_the_payload() -> None:
         "args": f"({{'submission_id': '{SUBMISSION}', 'body': 'the whole article'}},)",
         "return_value": "{'body': 'the whole article'}",
     }
-    line = json.loads(_emit("json", context, extra={"data": context}, message="Task %(name)s[%(id)s] succeeded"))
+    line = json.loads(
+        _emit(
+            "json",
+            context,
+            extra={"data": context},
+            message="Task %(name)s[%(id)s] succeeded in %(runtime)ss: %(return_value)s",
+        )
+    )
     assert line["message"] == "Task articles.dedupe[abc] succeeded"
     assert (line["task_id"], line["stage"], line["submission_id"], line["duration_ms"]) == (
         "abc",
