@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import setup_logging, task_retry, worker_init, worker_process_init, worker_process_shutdown
 from kombu.entity import Queue
 
-from worker import db, flow, nlp
+from worker import db, flow, logs, metrics, nlp
 from worker.settings import Settings, get_settings
 
 app = Celery("newsingest", include=["worker.tasks"])
 app.steps["worker"].add("worker.sweeper:Sweeper")
+app.steps["worker"].add("worker.exporter:Exporter")
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -49,7 +51,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "socket_connect_timeout": 10,
             "socket_keepalive": True,
             "health_check_interval": 25,
-        },
+        }
+        | ({"master_name": settings.redis_sentinel_master} if settings.redis_sentinel_master else {}),
         "worker_max_memory_per_child": settings.max_memory_per_child_kb or None,
         # Undecodable messages (a pickle pushed onto the queue) go to quarantine, not just a log.
         "worker_consumer": "worker.consumer:QuarantiningConsumer",
@@ -98,4 +101,21 @@ def _load_models(sender: Any = None, **_: Any) -> None:
 @worker_init.connect
 @worker_process_init.connect
 def _open_database(**_: Any) -> None:
-    db.configure(get_settings())
+    settings = get_settings()
+    metrics.watch_pool(db.configure(settings), settings.db_pool_size + db.MAX_OVERFLOW)
+
+
+@setup_logging.connect
+def _setup_logging(loglevel: int | None = None, **_: Any) -> None:
+    """Celery's own lines go through our formatter too (a receiver here stops Celery configuring logging)."""
+    logs.configure(get_settings(), loglevel)
+
+
+@task_retry.connect
+def _count_retry(sender: Any = None, **_: Any) -> None:
+    metrics.RETRIES.labels(str(getattr(sender, "name", "?")).split(".", 1)[-1]).inc()
+
+
+@worker_process_shutdown.connect
+def _forget_process(pid: int | None = None, **_: Any) -> None:
+    metrics.mark_process_dead(pid or os.getpid())

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
+import tempfile
 import time
 import uuid
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,9 @@ _PROGRESS_FROM = 50
 @click.group()
 def main() -> None:
     """News article ingestion: Redis queue -> Celery workers -> PostgreSQL."""
+    from worker import logs
+
+    logs.configure(get_settings())
 
 
 @main.command()
@@ -72,13 +79,28 @@ def _counting(records: Any, bar: Any) -> Any:
 @click.option("--loglevel", "-l", help="Log level (default: NEWSINGEST_LOG_LEVEL).")
 def worker(concurrency: int | None, queues: str, name: str, pool: str, loglevel: str | None) -> None:
     """Run a worker: `celery worker` with the newsingest app and our defaults."""
-    from worker.app import app
-
     settings = get_settings()
+    folder = _metrics_dir(settings.metrics_dir)
+    from worker.app import app  # after PROMETHEUS_MULTIPROC_DIR is set: prometheus_client reads it at import
+
     argv = ["worker", "-Q", queues, "-n", name, "-P", pool, "-l", loglevel or settings.log_level]
     if concurrency or settings.concurrency:
         argv += ["-c", str(concurrency or settings.concurrency)]
-    app.worker_main(argv)
+    try:
+        app.worker_main(argv)
+    finally:
+        if settings.metrics_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _metrics_dir(configured: Path | None) -> Path:
+    """This worker's own folder for per-process metric files, emptied: old files would add stale counts."""
+    folder = configured or Path(tempfile.mkdtemp(prefix="newsingest-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
 
 
 @main.command()
@@ -208,6 +230,54 @@ def sweep(idle_s: int | None) -> None:
     db.configure(settings)
     resent = run_sweep(app, settings.sweep_idle_s if idle_s is None else idle_s)
     click.echo(f"re-sent {len(resent)}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--watch", is_flag=True, help="Refresh in place until Ctrl-C.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between refreshes with --watch.")
+def stats(as_json: bool, watch: bool, interval: float) -> None:
+    """Queue depths, processed per minute, duplicate rate, quarantine, oldest waiting, workers alive."""
+    from worker import db
+    from worker import stats as figures
+    from worker.app import app
+
+    db.configure(get_settings())
+    with suppress(KeyboardInterrupt):  # Ctrl-C ends --watch
+        while True:
+            with db.session() as session:
+                now = figures.gather(app, session)
+            if as_json:
+                click.echo(json.dumps(now))
+            else:
+                click.echo(("\x1b[H\x1b[2J" if watch else "") + figures.render(now))  # home, clear: in place
+            if not watch:
+                return
+            time.sleep(interval)
+
+
+@main.command()
+@click.option("--ready", is_flag=True, help="Readiness: PostgreSQL and Redis reachable from here.")
+@click.option("--port", type=int, help="Liveness: the worker's port on this host (default: NEWSINGEST_METRICS_PORT).")
+def health(ready: bool, port: int | None) -> None:
+    """Exit 0 when healthy, 1 when not: a worker answering on this host, or with --ready its dependencies."""
+    import urllib.request
+
+    settings = get_settings()
+    if ready:
+        from worker.health import readiness
+
+        result = readiness(settings)
+        for name, outcome in result.checks.items():
+            click.echo(f"{name}: {outcome}")
+        sys.exit(0 if result.ok else 1)
+    url = f"http://127.0.0.1:{port or settings.metrics_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            click.echo(f"alive: {url} {response.status}")
+    except OSError as error:
+        click.echo(f"not alive: {url}: {error}", err=True)
+        sys.exit(1)
 
 
 @main.command()

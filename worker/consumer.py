@@ -14,7 +14,7 @@ from typing import Any
 
 from celery.worker.consumer import Consumer
 
-from worker import db, repository
+from worker import db, metrics, repository
 
 log = logging.getLogger(__name__)
 _MAX_KEPT_BODY = 65_536
@@ -59,5 +59,6 @@ def _keep(message: Any, reason: str, exc: Exception) -> None:
                 attempts=1,
                 record=raw,
             )
+        metrics.settled("quarantined")
     except Exception:  # Celery drops the message either way: redelivering it cannot help
         log.exception("could not quarantine message %s (%s)", task_id, reason)

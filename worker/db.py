@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from worker.settings import Settings
 
 _sessions: sessionmaker[Session] | None = None
+# Connections a pool may open beyond its size under a burst.
+MAX_OVERFLOW = 2
 
 
 def create(settings: Settings, *, pool_size: int | None = None) -> Engine:
@@ -18,7 +20,7 @@ def create(settings: Settings, *, pool_size: int | None = None) -> Engine:
     return create_engine(
         settings.sync_database_url,
         pool_size=pool_size or settings.db_pool_size,
-        max_overflow=2,
+        max_overflow=MAX_OVERFLOW,
         pool_pre_ping=True,
         pool_recycle=1800,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,9 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "NEWSINGEST_REDIS_URL"),
         description="Redis URL of the broker (redis://host:6379/0).",
+    )
+    redis_sentinel_master: str | None = Field(
+        default=None, description="Master name when REDIS_URL lists Redis Sentinels (sentinel://...;sentinel://...)."
     )
     max_content_bytes: int = Field(default=5_000_000, ge=1_000, description="Largest content accepted, in UTF-8 bytes.")
     concurrency: int | None = Field(default=None, ge=1, description="Worker processes; CPU count if unset.")
@@ -55,6 +59,16 @@ class Settings(BaseSettings):
         default=0.5, gt=0.0, le=1.0, description="Shingle containment from which a body is a copy of another."
     )
     log_level: str = Field(default="INFO", description="Worker and CLI log level.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="json (one object a line), console (readable), or auto: console on a terminal."
+    )
+    metrics_port: int = Field(
+        default=9100, ge=0, le=65535, description="Port of a worker's /metrics, /healthz and /readyz; 0 turns it off."
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Folder for a worker's per-process metric files, emptied at start; a new one if unset.",
+    )
     max_tasks_per_child: int = Field(
         default=5000, ge=1, description="A pool process is replaced after this many tasks (bounds slow growth)."
     )

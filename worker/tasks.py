@@ -16,7 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
-from worker import db, flow, nlp, repository
+from worker import db, flow, logs, metrics, nlp, repository
 from worker.app import app
 from worker.errors import TRANSIENT, PermanentError
 from worker.pipeline import boilerplate
@@ -52,8 +52,17 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
     """Register a stage function as a task; a PermanentError or repeated time-out quarantines it."""
 
     def register(function: Callable[..., Any]) -> Any:
+        stage_name = name.split(".", 1)[1]
+
         @wraps(function)
         def run(self: Task, payload: Any) -> Any:
+            with (
+                logs.about(_about(self, payload), str(self.request.id), stage_name),
+                metrics.STAGE_SECONDS.labels(stage_name).time(),
+            ):
+                return _run(self, payload)
+
+        def _run(self: Task, payload: Any) -> Any:
             try:
                 if name != flow.INGEST and not _begin(self, payload):
                     return None
@@ -133,6 +142,7 @@ def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
             repository.settle(session, article.submission_id, verdict, verdict.article_id)
     _log(article.submission_id, "dedupe", verdict.outcome, verdict.article_id)
     if verdict.is_duplicate:
+        metrics.settled(verdict.outcome)
         flow.stop(task)
         return None
     return article.model_dump(mode="json")
@@ -150,6 +160,8 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
     with db.session() as session:
         verdict, article_id = store_article(session, article)
     _log(article.submission_id, "store", verdict.outcome if verdict else "already settled", article_id)
+    if verdict is not None:
+        metrics.settled(verdict.outcome)
     return article_id
 
 
@@ -165,7 +177,7 @@ def reparse(task: Task, submission_id: str) -> dict[str, Any] | None:
         known = repository.known_boilerplate(session, raw.source, boilerplate.MIN_ARTICLES)
     result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC), known)
     if isinstance(result, Rejection):
-        log.warning("submission=%s stage=reparse kept as stored: now rejected: %s", submission_id, result.reason)
+        log.warning("kept as stored: now rejected: %s", result.reason)
         flow.stop(task)
         return None
     return dedupe_core.fingerprint(result).model_dump(mode="json")
@@ -204,7 +216,10 @@ def _quarantine(task: Task, payload: Any, reason: str, detail: str) -> None:
             attempts=task.request.retries + 1,
             record=payload if is_ingest else None,
         )
-    log.warning("submission=%s stage=%s quarantined: %s: %s", submission_id, stage_name, reason, detail)
+    metrics.settled("quarantined")
+    # on_failure quarantines after the stage's logs.about has ended: name the article here too.
+    about = {"submission_id": str(submission_id), "task_id": str(task.request.id), "stage": stage_name}
+    log.warning("quarantined: %s: %s", reason, detail, extra=about | {"reason": reason})
     flow.stop(task)
 
 
@@ -212,5 +227,17 @@ def _payload_submission(payload: Any) -> uuid.UUID:
     return uuid.UUID(payload["submission_id"] if isinstance(payload, dict) else payload)
 
 
+def _about(task: Task, payload: Any) -> uuid.UUID | None:
+    """The submission a task works on, for its log lines; None for a payload too broken to name one."""
+    if task.name == flow.INGEST:
+        return _submission_id(task)
+    try:
+        return _payload_submission(payload)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def _log(submission_id: uuid.UUID, stage_name: str, outcome: str, article_id: int | None) -> None:
-    log.info("submission=%s stage=%s outcome=%s article=%s", submission_id, stage_name, outcome, article_id)
+    """The stage's verdict; the task id and the duration come from logs.about."""
+    about = {"submission_id": str(submission_id), "stage": stage_name}
+    log.info("%s: %s", stage_name, outcome, extra=about | {"outcome": outcome, "article_id": article_id})

@@ -25,7 +25,14 @@ SETTLE_TIMEOUT_S = 120
 
 @pytest.fixture(scope="session")
 def stack_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return os.environ | {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "NEWSINGEST_LOG_LEVEL": "INFO"}
+    return os.environ | {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "NEWSINGEST_LOG_LEVEL": "INFO",
+        "NEWSINGEST_LOG_FORMAT": "json",
+        # Several workers run at once: no shared default port; a test that wants one picks a free one.
+        "NEWSINGEST_METRICS_PORT": "0",
+    }
 
 
 def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -105,3 +112,17 @@ def wait_settled(engine: Engine, ids: list[str]) -> dict[str, tuple[str, int | N
 
 
 Wait = Callable[[list[str]], dict[str, tuple[str, int | None]]]
+
+
+def log_records(path: Path) -> list[dict[str, Any]]:
+    """A worker's JSON log lines (not a terminal, so JSON), without Celery's banner."""
+    records = []
+    for line in path.read_text().splitlines():
+        if line.startswith("{"):
+            records.append(json.loads(line))
+    return records
+
+
+def logged(path: Path, **fields: Any) -> bool:
+    """Whether some log line of the worker has all these fields."""
+    return any(all(record.get(key) == value for key, value in fields.items()) for record in log_records(path))

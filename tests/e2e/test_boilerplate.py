@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tests.e2e.conftest import Workers, submit, wait_settled
+from tests.e2e.conftest import Workers, logged, submit, wait_settled
 from tests.factories import story_text
 from worker.models import Article, Boilerplate
 from worker.pipeline.boilerplate import MIN_ARTICLES
@@ -48,7 +48,7 @@ def test_what_one_worker_learned_the_other_uses(
     learned = wait_settled(engine, [q["id"] for q in first["queued"]])
     assert all(FOOTER in body for body in _bodies(engine, [a for _, a in learned.values()]))
     workers.stop()  # the first worker is gone: only PostgreSQL remembers what it counted
-    assert "stage=store outcome=new" in first_log.read_text()
+    assert logged(first_log, stage="store", outcome="new")
     with engine.connect() as connection:
         counts = connection.scalars(select(Boilerplate.articles).where(Boilerplate.source == source)).all()
     assert max(counts) == MIN_ARTICLES
@@ -61,4 +61,4 @@ def test_what_one_worker_learned_the_other_uses(
     [body] = _bodies(engine, [article_id])
     assert FOOTER not in body
     assert "The city council approved" in body
-    assert "stage=store outcome=new" in second_log.read_text()
+    assert logged(second_log, stage="store", outcome="new")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from tests.e2e.conftest import Workers, submit, wait_settled
+from tests.e2e.conftest import Workers, logged, submit, wait_settled
 from tests.factories import story_text
 from worker.models import Article
 
@@ -44,7 +43,9 @@ def test_two_workers_each_story_once(
     assert rows == STORIES
     workers.stop()
     for log in logs:  # both workers took part
-        assert re.search(r"stage=store outcome=(new|duplicate)", log.read_text()), log.read_text()[-2000:]
+        assert logged(log, stage="store", outcome="new") or logged(log, stage="store", outcome="duplicate"), (
+            log.read_text()[-2000:]
+        )
 
 
 def test_two_workers_storing_near_copies_at_once_make_one_story(

@@ -19,9 +19,15 @@ import jsonschema
 import pytest
 import yaml
 
+from worker import flow
+from worker.settings import Settings
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
+ENV_EXAMPLE = REPO_ROOT / ".env.example"
+APP_SERVICES = ("migrate", "worker", "worker-enrich")
+WORKERS = ("worker", "worker-enrich")
 
 SCHEMA_PACKAGE = "check_jsonschema"
 SCHEMA_RELPATH = ("builtin_schemas", "vendor", "compose-spec.json")
@@ -101,40 +107,52 @@ def test_no_obsolete_version_key(compose: dict[str, Any]) -> None:
 
 
 def test_expected_services(services: dict[str, dict[str, Any]]) -> None:
-    assert {"postgres", "redis", "migrate", "worker"} <= services.keys()
+    assert {"postgres", "redis", "migrate", "worker", "worker-enrich", "flower"} <= services.keys()
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
-    for name in ("migrate", "worker"):
+    for name in APP_SERVICES:
         assert "build" in services[name], name
-    assert services["migrate"].get("image") == services["worker"].get("image")
+        assert services[name].get("image") == services["worker"].get("image"), name
+
+
+def test_flower_is_pinned_and_kept_to_this_host(services: dict[str, dict[str, Any]]) -> None:
+    flower = services["flower"]
+    name, _, tag = flower["image"].partition(":")
+    assert name == "mher/flower" and re.fullmatch(r"\d+\.\d+\.\d+", tag), flower["image"]
+    assert all(str(port).startswith("127.0.0.1:") for port in flower["ports"])
+    assert "FLOWER_BASIC_AUTH" in flower["environment"]
+    assert flower["environment"]["CELERY_BROKER_URL"] == services["worker"]["environment"]["REDIS_URL"]
 
 
 # -- what the deployment relies on ---------------------------------------------------
 
 
-def test_worker_is_scalable(services: dict[str, dict[str, Any]]) -> None:
-    worker = services["worker"]
+@pytest.mark.parametrize("name", WORKERS)
+def test_worker_is_scalable(services: dict[str, dict[str, Any]], name: str) -> None:
+    worker = services[name]
     assert "container_name" not in worker
     assert "ports" not in worker
     assert worker.get("restart") == "unless-stopped"
+    assert str(Settings().metrics_port) in [str(port) for port in worker["expose"]]
 
 
-def test_worker_healthcheck_pings_its_own_celery_node(
-    services: dict[str, dict[str, Any]],
-) -> None:
-    check = services["worker"]["healthcheck"]
-    test = check["test"]
-    text = test if isinstance(test, str) else " ".join(test)
-    assert "celery -A worker.app inspect ping" in text
-    # $$ escapes compose interpolation, so the container's own $HOSTNAME is used.
-    assert "-d celery@$$HOSTNAME" in text
-    assert "timeout" in check
+@pytest.mark.parametrize("name", WORKERS)
+def test_worker_healthcheck_asks_its_own_main_process(services: dict[str, dict[str, Any]], name: str) -> None:
+    check = services[name]["healthcheck"]
+    # `newsingest health`: the worker's /healthz on this container's metrics port, exit 0 or 1.
+    assert check["test"] == ["CMD", "newsingest", "health"]
+    assert "timeout" in check and "start_period" in check
 
 
-def test_worker_has_time_for_a_warm_shutdown(
-    services: dict[str, dict[str, Any]],
-) -> None:
-    grace = services["worker"]["stop_grace_period"]
+def test_workers_together_consume_every_queue_and_enrich_has_its_own(services: dict[str, dict[str, Any]]) -> None:
+    consumed = {name: _command_words(services[name])[3].split(",") for name in WORKERS}
+    assert consumed["worker-enrich"] == ["enrich"]
+    assert sorted(q for queues in consumed.values() for q in queues) == sorted(flow.QUEUES)
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_worker_has_time_for_a_warm_shutdown(services: dict[str, dict[str, Any]], name: str) -> None:
+    grace = services[name]["stop_grace_period"]
     match = re.fullmatch(r"(\d+)s", str(grace)) or re.fullmatch(r"(\d+)m", str(grace))
     assert match, grace
     seconds = int(match.group(1)) * (60 if str(grace).endswith("m") else 1)
@@ -148,6 +166,15 @@ def test_redis_persists_with_aof(services: dict[str, dict[str, Any]]) -> None:
     assert words[words.index("--appendonly") + 1] == "yes"
     assert words[words.index("--appendfsync") + 1] == "everysec"
     assert any(str(v).split(":")[1] == "/data" for v in redis["volumes"])
+
+
+def test_redis_requires_the_password_every_client_uses(services: dict[str, dict[str, Any]]) -> None:
+    words = _command_words(services["redis"])
+    password = words[words.index("--requirepass") + 1]
+    assert password.startswith("${REDIS_PASSWORD")  # from .env, never a literal in the file
+    assert services["redis"]["environment"]["REDISCLI_AUTH"] == password  # for redis-cli ping
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["REDIS_URL"] == f"redis://:{password}@redis:6379/0", name
 
 
 def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
@@ -172,14 +199,40 @@ def test_depends_on_targets_exist_and_healthy_means_healthcheck(
                 )
 
 
-def test_worker_waits_for_migrations(services: dict[str, dict[str, Any]]) -> None:
-    deps = _depends_on(services["worker"])
+@pytest.mark.parametrize("name", WORKERS)
+def test_worker_waits_for_migrations(services: dict[str, dict[str, Any]], name: str) -> None:
+    deps = _depends_on(services[name])
     assert deps["migrate"]["condition"] == "service_completed_successfully"
     assert deps["redis"]["condition"] == "service_healthy"
     assert _depends_on(services["migrate"])["postgres"]["condition"] == "service_healthy"
     assert services["migrate"]["restart"] == "no"
     assert _command_words(services["migrate"]) == ["newsingest", "migrate"]
-    assert _command_words(services["worker"]) == ["newsingest", "worker"]
+    assert _command_words(services[name])[:3] == ["newsingest", "worker", "--queues"]
+
+
+def _example_variables() -> dict[str, str]:
+    """NAME -> value of .env.example, commented-out lines (settings without a default) included."""
+    found = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"#? ?([A-Z][A-Z0-9_]*)=(.*)", line.strip())
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def test_env_example_lists_every_setting() -> None:
+    listed = _example_variables()
+    for name, field in Settings.model_fields.items():
+        variable = name.upper() if name in ("database_url", "redis_url") else f"NEWSINGEST_{name.upper()}"
+        assert variable in listed, f"{variable} ({field.description}) is missing from .env.example"
+        if field.default is not None:  # the example shows the default, so uncommenting changes nothing
+            default = str(field.default).lower() if isinstance(field.default, bool) else str(field.default)
+            assert listed[variable] == default, variable
+
+
+def test_env_example_sets_every_variable_compose_uses() -> None:
+    used = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE_FILE.read_text(encoding="utf-8")))
+    assert used and used <= _example_variables().keys()
 
 
 def test_app_services_share_connection_settings(
@@ -190,10 +243,9 @@ def test_app_services_share_connection_settings(
         f"postgresql+psycopg://{pg_env['POSTGRES_USER']}:{pg_env['POSTGRES_PASSWORD']}"
         f"@postgres:5432/{pg_env['POSTGRES_DB']}"
     )
-    for name in ("migrate", "worker"):
+    for name in APP_SERVICES:
         env = services[name]["environment"]
         assert env["DATABASE_URL"] == expected_db, name
-        assert env["REDIS_URL"] == "redis://redis:6379/0", name
 
 
 # -- the Dockerfile ------------------------------------------------------------------
