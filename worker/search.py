@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Text,
     and_,
     cast,
     exists,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from worker.models import Article, ArticleEntity, Entity
@@ -138,7 +140,7 @@ def period_end(until: date | datetime) -> date | datetime | None:
 
 def _with_snippets(page: Any, query: ColumnElement[Any] | None) -> Any:
     snippet = (
-        func.ts_headline(text("'simple'"), Article.body, query, _HEADLINE)
+        func.ts_headline(text("'simple'"), Article.body, _any_word(query), _HEADLINE)
         if query is not None
         else func.left(Article.body, 240)
     )
@@ -162,6 +164,11 @@ def _with_snippets(page: Any, query: ColumnElement[Any] | None) -> Any:
         .join(page, page.c.id == Article.id)
         .order_by(page.c.key.desc().nulls_last(), Article.id.desc())
     )
+
+
+def _any_word(query: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The query with AND turned into OR: a body hit is marked even when another word matched the title."""
+    return cast(func.replace(cast(query, Text), "&", "|"), TSQUERY)
 
 
 def _shaped(hit: dict[str, Any]) -> dict[str, Any]:
