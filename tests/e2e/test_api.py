@@ -157,3 +157,42 @@ def test_producers_post_articles(api_url: str, engine: Engine, stored: dict[str,
     ident = receipt["queued"][0]["submission_id"]
     assert wait_settled(engine, [ident])[ident][0] == "stored"
     assert len(_get(api_url, "/articles", q=f"posted {TOKEN}")["items"]) == 1
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_page_in_headless_chromium(api_url: str, stored: dict[str, int]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(api_url + "/")
+            page.fill("input[name=q]", f"nairobi {TOKEN}")
+            page.fill("input[name=country]", "KE")
+            page.click("button[type=submit]")
+            hits = page.locator(".hit")
+            expect(hits).to_have_count(1)
+            expect(hits.first.locator("mark").first).to_be_visible()
+            hits.first.locator("a").click()
+            expect(page.locator("article h2")).to_contain_text("Floods reach the capital")
+            expect(page.locator("article")).to_contain_text("KE")
+            expect(page.locator(".copies li")).to_have_count(2)
+            page.locator(".copies li a").last.click()
+            expect(page.locator("article .meta")).to_contain_text("example")
+            page.goto(api_url + "/#/?q=" + "nothing-matches-" + TOKEN)
+            expect(page.locator(".empty")).to_be_visible()
+        finally:
+            browser.close()
