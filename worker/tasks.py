@@ -159,6 +159,7 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
     article = EnrichedArticle.model_validate(message)
     with db.session() as session:
         verdict, article_id = store_article(session, article)
+    _publish_feed()
     _log(article.submission_id, "store", verdict.outcome if verdict else "already settled", article_id)
     if verdict is not None:
         metrics.settled(verdict.outcome)
@@ -189,8 +190,15 @@ def update(task: Task, message: dict[str, Any]) -> int | None:
     article = EnrichedArticle.model_validate(message)
     with db.session() as session:
         article_id = repository.update_article(session, article)
+    _publish_feed()
     _log(article.submission_id, "update", "updated" if article_id else "no article", article_id)
     return article_id
+
+
+def _publish_feed() -> None:
+    """Number the committed article changes in the feed (its own transaction, after the store's)."""
+    with db.session() as session:
+        repository.publish_feed(session)
 
 
 def _submission_id(task: Task) -> uuid.UUID:

@@ -126,3 +126,57 @@ def log_records(path: Path) -> list[dict[str, Any]]:
 def logged(path: Path, **fields: Any) -> bool:
     """Whether some log line of the worker has all these fields."""
     return any(all(record.get(key) == value for key, value in fields.items()) for record in log_records(path))
+@pytest.fixture(scope="session")
+def reader_url(database_url: str) -> Iterator[str]:
+    """A read-only role of its own (SELECT on every table, nothing else), as README, Security shows."""
+    from sqlalchemy import create_engine, make_url, text
+
+    role = f"newsingest_reader_{uuid.uuid4().hex[:8]}"
+    owner = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = make_url(database_url).database
+    with owner.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
+        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        connection.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+    yield make_url(database_url).set(username=role, password=None).render_as_string(hide_password=False)
+    with owner.connect() as connection:
+        connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"))
+        connection.execute(text(f"DROP OWNED BY {role}"))
+        connection.execute(text(f"DROP ROLE {role}"))
+    owner.dispose()
+
+
+API_TOKEN = "test-token-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def api_url(stack_env: dict[str, str], reader_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`newsingest api` running as a user starts it, on a free port, reading through the reader role."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = stack_env | {"NEWSINGEST_READER_DATABASE_URL": reader_url, "NEWSINGEST_API_TOKEN": API_TOKEN}
+    log = tmp_path_factory.mktemp("api") / "api.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "worker.cli", "api", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url + "/openapi.json", timeout=2)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("the API did not start: " + log.read_text())
+            time.sleep(0.2)
+    yield url
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)

@@ -176,7 +176,7 @@ def test_sql_looking_search_strings_are_just_words(stack_env: dict[str, str], en
     for query in ("'; DROP TABLE articles; --", "x' OR '1'='1", "\\x00 & | ! :*", '"unbalanced'):
         done = cli(stack_env, "search", query, "--json")
         assert done.returncode == 0, done.stderr
-        assert isinstance(json.loads(done.stdout), list)
+        assert isinstance(json.loads(done.stdout)["items"], list)
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM articles")) == before
 

@@ -91,7 +91,7 @@ def test_show_and_search_read_it_back(stack_env: dict[str, str], engine: Engine,
     submission = json.loads(cli(stack_env, "show", receipt["queued"][0]["id"], "--json").stdout)
     assert (submission["status"], submission["article_id"]) == ("stored", article_id)
     found = json.loads(cli(stack_env, "search", token, "--json").stdout)
-    assert [hit["id"] for hit in found] == [article_id]
+    assert [hit["id"] for hit in found["items"]] == [article_id]
     missing = cli(stack_env, "show", "999999999")
     assert missing.returncode != 0 and "no article or submission" in missing.stderr
 

@@ -30,6 +30,7 @@ def empty_database(database_url: str) -> Iterator[str]:
 
 SPINE = {"articles", "submissions", "quarantine"}
 HEAD = SPINE | {"stories", "article_bands", "article_versions", "boilerplate", "entities", "article_entities"}
+HEAD |= {"feed_pending", "article_feed", "feed_head"}
 VIEWS = {"article_copies", "article_canonical"}
 
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from schemas import EnrichedArticle, Entity
 from tests.factories import enriched
-from worker import queries, repository
+from worker import repository
 from worker.models import Article, ArticleEntity, Quarantine, Submission
 from worker.models import Entity as EntityRow
+from worker.search import search
 from worker.store import store_article
 
 
@@ -114,10 +115,10 @@ def test_quarantine_keeps_raw_input_and_settles(session: Session) -> None:
 def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     token = uuid.uuid4().hex
     _, article_id = store_article(session, _accepted(session, enriched(token)))
-    hits = queries.search(session, f'"harbour bridge" {token}')
+    hits = search(session, f'"harbour bridge" {token}')["items"]
     assert [hit["id"] for hit in hits] == [article_id]
     assert "[" in hits[0]["snippet"]
-    assert queries.search(session, f"harbour -bridge {token}") == []
+    assert search(session, f"harbour -bridge {token}")["items"] == []
 
 
 def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> None:

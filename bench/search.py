@@ -1,0 +1,149 @@
+"""Search latency with many stored articles: p50 and p95 of GET /articles' query, three kinds.
+
+Creates a scratch database on DATABASE_URL's server, migrates it, fills `articles` synthetically
+with COPY (Zipf-distributed pseudo-words, 10% French, 5% naming Kenya), runs the search the API
+and the CLI run (worker.search.search, snippets included), prints a table, drops the database.
+
+    python -m bench.search [--articles 1000000] [--queries 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from tests.conftest import migrate
+from worker.search import Filters, search
+from worker.settings import Settings
+
+SYLLABLES = ("ka", "lo", "mi", "ten", "ra", "su", "ven", "do", "pi", "an", "el", "or", "tu", "ba", "ri", "zon")
+VOCABULARY = sorted({"".join(random.Random(i).choices(SYLLABLES, k=3)) for i in range(20_000)})[:4000]
+WEIGHTS = [1 / (rank + 1) for rank in range(len(VOCABULARY))]  # Zipf, as words in text are
+WORDS_PER_BODY = 120
+
+
+def rows(count: int, seed: int = 7) -> Iterator[str]:
+    draw = random.Random(seed)
+    for index in range(count):
+        title = " ".join(draw.choices(VOCABULARY, WEIGHTS, k=8))
+        body = " ".join(draw.choices(VOCABULARY, WEIGHTS, k=WORDS_PER_BODY))
+        language = "fr" if index % 10 == 0 else "en"
+        countries = "{KE}" if index % 20 == 0 else "{}"
+        day = f"2025-{1 + index % 12:02d}-{1 + index % 28:02d} 12:00:00+00"
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        yield (
+            "\t".join(
+                (
+                    str(uuid.UUID(int=draw.getrandbits(128))),
+                    f"site{index % 50}.example",
+                    "text/plain",
+                    title,
+                    body,
+                    language,
+                    str(WORDS_PER_BODY),
+                    "30",
+                    countries,
+                    digest,
+                    "b",
+                    "b",
+                    "stored",
+                    day,
+                )
+            )
+            + "\n"
+        )
+
+
+COLUMNS = (
+    "submission_id, source, content_type, title, body, language, word_count, reading_time_s, countries, "
+    "content_hash, parser_version, enricher_version, status, published_at"
+)
+
+
+def fill(url: str, count: int) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE articles DROP CONSTRAINT fk_articles_submission_id_submissions"))
+        connection.execute(text("ALTER TABLE articles DISABLE TRIGGER USER"))
+        connection.execute(text("DROP INDEX ix_articles_search"))
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor, cursor.copy(f"COPY articles ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for line in rows(count):
+                copy.write(line)
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SET maintenance_work_mem = '512MB'"))
+        connection.execute(text("CREATE INDEX ix_articles_search ON articles USING gin (search)"))
+        connection.execute(text("VACUUM ANALYZE articles"))
+    engine.dispose()
+
+
+def measure(url: str, queries: int) -> list[tuple[str, list[float], list[int]]]:
+    draw = random.Random(11)
+    middle = VOCABULARY[20:1000]  # neither the handful of stop-word-like heads nor the rare tail
+    kinds = {
+        "one word": lambda: (draw.choice(middle), Filters()),
+        "phrase": lambda: (f'"{draw.choice(VOCABULARY[:200])} {draw.choice(VOCABULARY[:200])}"', Filters()),
+        "word + language + country": lambda: (draw.choice(middle), Filters(language="fr", country="KE")),
+        "two words, by date": lambda: (f"{draw.choice(middle)} {draw.choice(middle)}", Filters()),
+    }
+    engine = create_engine(url)
+    results = []
+    with Session(engine) as session:
+        for name, make in kinds.items():
+            times, hits = [], []
+            for _ in range(queries):
+                words, filters = make()
+                order = "date" if "date" in name else "relevance"
+                started = time.perf_counter()
+                page = search(session, words, filters, order=order, limit=20)  # type: ignore[arg-type]
+                times.append((time.perf_counter() - started) * 1000)
+                hits.append(len(page["items"]))
+                session.rollback()
+            results.append((name, times, hits))
+    engine.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=100)
+    args = parser.parse_args()
+    server = make_url(Settings().sync_database_url)
+    name = f"newsingest_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url, "head")
+        started = time.perf_counter()
+        fill(url, args.articles)
+        print(f"filled {args.articles:,} articles in {time.perf_counter() - started:.0f} s")
+        print(f"{'query':<28} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'hits/page':>10}")
+        for kind, times, hits in measure(url, args.queries):
+            p95 = statistics.quantiles(times, n=20)[-1]
+            print(
+                f"{kind:<28} {len(times):>5} {statistics.median(times):>8.1f} {p95:>8.1f} {max(times):>8.1f}"
+                f" {statistics.mean(hits):>10.1f}"
+            )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
