@@ -25,7 +25,7 @@ COPY requirements/ requirements/
 RUN mkdir worker schemas \
  && touch worker/__init__.py schemas/__init__.py \
  && pip install --no-deps --require-hashes -r requirements/models.txt \
- && pip install . \
+ && pip install '.[api]' \
  && pip uninstall --yes newsingest \
  && rm -rf worker schemas build ./*.egg-info
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas import EntityKind
-from worker import queries, search
+from worker import health, metrics, queries, search
 from worker.settings import Settings, get_settings
 
 PAGE = Path(__file__).parent / "web" / "index.html"
@@ -52,7 +53,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     _answer_errors_in_json(app)
     app.include_router(router)
+    app.mount("/metrics", metrics.asgi_app())
+    app.middleware("http")(_measure)
     return app
+
+
+async def _measure(request: Request, call_next: Any) -> Any:
+    """Count and time every request under its route template (`/articles/{article_id}`)."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    name = getattr(route, "path", "unmatched")
+    metrics.API_REQUESTS.labels(name, str(response.status_code)).inc()
+    metrics.API_SECONDS.labels(name).observe(time.perf_counter() - started)
+    return response
 
 
 def reader(request: Request) -> Iterator[Session]:
@@ -186,6 +200,21 @@ def submit_articles(
         "queued": [{"label": label, "submission_id": ident} for label, ident in receipt.queued],
         "rejected": [{"label": label, **why.model_dump()} for label, why in receipt.rejected],
     }
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", include_in_schema=False)
+def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers (the broker too when POST /articles is enabled)."""
+    settings: Settings = request.app.state.settings
+    ready = health.readiness(settings, broker=bool(settings.api_token))
+    body = {"status": "ok" if ready.ok else "unavailable", **ready.checks}
+    return JSONResponse(body, status_code=200 if ready.ok else 503)
 
 
 def _found(value: dict[str, Any] | None, message: str) -> dict[str, Any]:

@@ -41,6 +41,14 @@ DB_CAPACITY = Gauge(
     "Database connections the pools may open (pool size plus overflow), over live processes.",
     multiprocess_mode="livesum",
 )
+# The API's own: requests by route template (not raw path: ids would make a series each) and status.
+API_REQUESTS = Counter("newsingest_api_requests_total", "HTTP requests answered by the API.", ["route", "status"])
+API_SECONDS = Histogram(
+    "newsingest_api_request_duration_seconds",
+    "Time the API took to answer, by route.",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 for _outcome in OUTCOMES:
     ARTICLES.labels(_outcome)
 

@@ -126,6 +126,8 @@ def log_records(path: Path) -> list[dict[str, Any]]:
 def logged(path: Path, **fields: Any) -> bool:
     """Whether some log line of the worker has all these fields."""
     return any(all(record.get(key) == value for key, value in fields.items()) for record in log_records(path))
+
+
 @pytest.fixture(scope="session")
 def reader_url(database_url: str) -> Iterator[str]:
     """A read-only role of its own (SELECT on every table, nothing else), as README, Security shows."""
