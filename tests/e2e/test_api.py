@@ -196,3 +196,19 @@ def test_the_page_in_headless_chromium(api_url: str, stored: dict[str, int]) -> 
             expect(page.locator(".empty")).to_be_visible()
         finally:
             browser.close()
+
+
+def test_health_and_metrics(api_url: str, stored: dict[str, int]) -> None:
+    assert httpx.get(api_url + "/healthz", timeout=30).json() == {"status": "ok"}
+    ready = httpx.get(api_url + "/readyz", timeout=30)
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    for _ in range(3):
+        httpx.get(api_url + f"/articles/{stored['title']}", timeout=30)
+    exposed = httpx.get(api_url + "/metrics/", timeout=30).text
+    counted = [
+        line
+        for line in exposed.splitlines()
+        if line.startswith("newsingest_api_requests_total") and 'route="/articles/{article_id}"' in line
+    ]
+    assert counted and float(counted[0].rsplit(" ", 1)[1]) >= 3
+    assert "newsingest_api_request_duration_seconds_bucket" in exposed
