@@ -64,19 +64,24 @@ def long(root: Path, n: int) -> list[Outcome]:
         for _ in range(2):
             stack.start_worker(concurrency=2, crash_hook=True)
 
+        done: dict[str, int] = {"parent kills": 0, "child kills": 0}
+
         def faults(s: Stack, stop: threading.Event) -> None:
             plan = {
-                20: s.redis.restart,
-                45: lambda: s.redis.restart(kill=True),
-                70: lambda: s.postgres.restart("fast"),
+                20: ("Redis restart", s.redis.restart),
+                45: ("Redis kill", lambda: s.redis.restart(kill=True)),
+                70: ("PostgreSQL restart", lambda: s.postgres.restart("fast")),
             }
             tick = 0
             while not stop.wait(3):
                 tick += 3
-                (scenarios.kill_parent if random.random() < 0.3 else scenarios.kill_child)(s)
-                for at, action in list(plan.items()):
+                parent = random.random() < 0.3
+                (scenarios.kill_parent if parent else scenarios.kill_child)(s)
+                done["parent kills" if parent else "child kills"] += 1
+                for at, (name, action) in list(plan.items()):
                     if tick >= at:
                         action()
+                        done[f"{name} at {tick} s"] = 1
                         del plan[at]
                 if len(s.live_workers()) < 2:
                     s.start_worker(concurrency=2, crash_hook=True)
@@ -84,7 +89,9 @@ def long(root: Path, n: int) -> list[Outcome]:
         account, _ = scenarios.run(stack, "long", n, faults, settle_s=3600)
     finally:
         stack.stop()
-    return [clean(f"{n} articles, SIGKILL every 3 s, Redis restart + kill, PostgreSQL restart", account, n)]
+    events = ", ".join(f"{name}: {count}" if "kills" in name else name for name, count in done.items())
+    outcome = clean(f"{n} articles under faults", account, n, events)
+    return [outcome]
 
 
 HEADER = (
