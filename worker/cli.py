@@ -258,7 +258,8 @@ def quarantine_retry(idents: tuple[str, ...], retry_all: bool) -> None:
 
 @main.command()
 @click.option("--idle-s", type=int, help="Re-send open submissions idle this long (default: NEWSINGEST_SWEEP_IDLE_S).")
-def sweep(idle_s: int | None) -> None:
+@click.option("--force", is_flag=True, help="Sweep even while stage queues hold waiting messages.")
+def sweep(idle_s: int | None, force: bool) -> None:
     """Re-send accepted submissions whose messages were lost (what workers also do on a timer)."""
     from worker import db
     from worker.app import app
@@ -266,7 +267,7 @@ def sweep(idle_s: int | None) -> None:
 
     settings = get_settings()
     db.configure(settings)
-    resent = run_sweep(app, settings.sweep_idle_s if idle_s is None else idle_s)
+    resent = run_sweep(app, settings.sweep_idle_s if idle_s is None else idle_s, force=force)
     click.echo(f"re-sent {len(resent)}")
 
 

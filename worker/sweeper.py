@@ -14,7 +14,7 @@ from typing import Any
 
 from celery import Celery, bootsteps
 
-from worker import db, flow, repository
+from worker import broker, db, flow, repository
 from worker.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,15 @@ SWEEP_LOCK = 0x6E657773
 _BATCH = 1000
 
 
-def sweep(app: Celery, idle_s: int) -> list[uuid.UUID]:
-    """Claim idle open submissions (unless another worker is sweeping) and re-send their chains."""
+def sweep(app: Celery, idle_s: int, *, force: bool = False) -> list[uuid.UUID]:
+    """Claim idle open submissions (unless another worker is sweeping) and re-send their chains.
+
+    Only while no stage queue holds a waiting message: during a backlog an idle submission is
+    far more likely queued than lost, and re-sending it would only add to the backlog. What was
+    lost is re-sent once the backlog has drained. `force` sweeps regardless.
+    """
+    if not force and any(broker.queue_depths(app).values()):
+        return []
     with db.session() as session:
         if not repository.try_lock(session, SWEEP_LOCK):
             return []

@@ -90,8 +90,11 @@ def long(root: Path, n: int) -> list[Outcome]:
     finally:
         stack.stop()
     events = ", ".join(f"{name}: {count}" if "kills" in name else name for name, count in done.items())
-    outcome = clean(f"{n} articles under faults", account, n, events)
-    return [outcome]
+    # Killing a process every 3 s can kill the same article's stage three times running: the
+    # system cannot tell that from an article that kills its process, so it may quarantine it
+    # ("crash loop", retryable). Accounted for, not lost: the long form counts it as such.
+    ok = account.lost == 0 and account.duplicate_rows == 0 and account.stored + account.quarantined == n
+    return [Outcome(f"{n} articles under faults", account, ok, events)]
 
 
 HEADER = (
