@@ -3,8 +3,10 @@
 Creates a scratch database on DATABASE_URL's server, migrates it, fills `articles` synthetically
 with COPY (Zipf-distributed pseudo-words, 10% French, 5% naming Kenya), runs the search the API
 and the CLI run (worker.search.search, snippets included), prints a table, drops the database.
+`--keep` leaves the filled database and prints its name; `--reuse NAME` migrates that database to
+head and measures it without filling (drop it by hand, or with `--reuse NAME --drop`).
 
-    python -m bench.search [--articles 1000000] [--queries 100]
+    python -m bench.search [--articles 1000000] [--queries 100] [--keep | --reuse NAME [--drop]]
 """
 
 from __future__ import annotations
@@ -120,18 +122,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--keep", action="store_true", help="keep the filled database (its name is printed)")
+    parser.add_argument("--reuse", metavar="NAME", help="measure a database an earlier --keep run filled")
+    parser.add_argument("--drop", action="store_true", help="with --reuse: drop that database at the end")
     args = parser.parse_args()
+    if args.reuse and not args.reuse.startswith("newsingest_bench_"):
+        parser.error("--reuse takes a newsingest_bench_... database that --keep left")
     server = make_url(Settings().sync_database_url)
-    name = f"newsingest_bench_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or f"newsingest_bench_{uuid.uuid4().hex[:8]}"
+    keep = args.keep or (args.reuse is not None and not args.drop)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    if not args.reuse:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
-        migrate(url, "head")
         started = time.perf_counter()
-        fill(url, args.articles)
-        print(f"filled {args.articles:,} articles in {time.perf_counter() - started:.0f} s")
+        migrate(url, "head")
+        if args.reuse:
+            print(f"reusing {name}, migrated to head in {time.perf_counter() - started:.0f} s")
+        else:
+            fill(url, args.articles)
+            print(f"filled {args.articles:,} articles in {time.perf_counter() - started:.0f} s")
         print(f"{'query':<28} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'hits/page':>10}")
         for kind, times, hits in measure(url, args.queries):
             p95 = statistics.quantiles(times, n=20)[-1]
@@ -140,8 +152,11 @@ def main() -> None:
                 f" {statistics.mean(hits):>10.1f}"
             )
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

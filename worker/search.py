@@ -6,16 +6,19 @@ import base64
 import binascii
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     Integer,
     Text,
     and_,
+    case,
     cast,
     exists,
     func,
@@ -32,11 +35,17 @@ from sqlalchemy.orm import Session
 from worker.models import Article, ArticleEntity, Entity
 
 MAX_LIMIT = 100
+# Relevance ranks this many of the newest matches (see search()): ranking every match of a common
+# word (a third of a million rows) took seconds; this many take milliseconds.
+RANK_WINDOW = 1000
 _MAX_BIGINT = 2**63
 # ts_headline marks hits with two control characters, which clean bodies never contain (they are
 # scrubbed at parse), so a caller can escape the text and then turn them into any markup.
 HIT_START, HIT_STOP = "\x02", "\x03"
 _HEADLINE = f"MaxFragments=2, MaxWords=30, MinWords=12, StartSel={HIT_START}, StopSel={HIT_STOP}"
+
+# What websearch_to_tsquery turns into a phrase (<->): quotes, and words joined by a hyphen.
+_PHRASE = re.compile(r'"|\w-\w')
 
 Order = Literal["relevance", "date"]
 
@@ -71,28 +80,84 @@ def search(
 ) -> dict[str, Any]:
     """A page of matching articles with snippets, and the cursor of the next page (or None).
 
-    Relevance puts articles whose title matches first, then ts_rank (title words weigh more than
-    body words); without words, or by date, the newest first (publication date, else stored).
+    Relevance ranks the newest RANK_WINDOW matches (by date, as order=date has them): among those,
+    articles whose title matches first, then ts_rank (title words weigh more than body words). A
+    query matching more articles than that is a news search: an older match is not ranked, and
+    order=date reaches every match. Without words, or by date, the newest first (publication date,
+    else stored). Snippets are made for the returned page only.
     """
     filters = filters or Filters()
     query = func.websearch_to_tsquery(text("'simple'"), words) if words and words.strip() else None
-    by_rank = order == "relevance" and query is not None
-    key = _score(query) if by_rank and query is not None else Article.sort_date
+    if order == "relevance" and query is not None:
+        phrase = bool(words and _PHRASE.search(words))
+        return _ranked(session, query, filters, limit, cursor, phrase=phrase)
+    key = Article.sort_date
     inner = select(Article.id.label("id"), key.label("key")).where(*_conditions(query, filters))
     if cursor is not None:
-        after_key, after_id = _decode(cursor, by_rank)
+        after_key, after_id, _ = _decode(cursor, by_rank=False)
         inner = inner.where(tuple_(key, Article.id) < tuple_(literal(after_key, key.type), after_id))
     page = inner.order_by(key.desc().nulls_last(), Article.id.desc()).limit(limit + 1).subquery()
-    rows = session.execute(_with_snippets(page, query)).all()
-    hits = [dict(row._mapping) for row in rows[:limit]]
+    rows = session.execute(_with_snippets(page, query, limit)).all()
     last = rows[limit - 1] if len(rows) > limit else None
-    return {"items": [_shaped(hit) for hit in hits], "next": _encode(last.key, last.id) if last else None}
+    return {
+        "items": [_shaped(dict(row._mapping)) for row in rows[:limit]],
+        "next": _encode([last.key, last.id]) if last else None,
+    }
 
 
-def _score(query: ColumnElement[Any]) -> ColumnElement[float]:
+def _ranked(
+    session: Session, query: ColumnElement[Any], filters: Filters, limit: int, cursor: str | None, *, phrase: bool
+) -> dict[str, Any]:
+    """Relevance order within a window of the newest matches, fixed by the first page.
+
+    The first page takes the newest RANK_WINDOW matches (sort_date, id descending; LIMIT lets the
+    planner walk ix_articles_sort_date for common words or the GIN index for rare ones) and its
+    cursor carries the window's oldest (sort_date, id). Later pages rank every match at or after
+    that edge: the rows of the first page's window are all still there, so pages neither repeat
+    nor skip; an article stored since may join the window (below the cursor's score only).
+    """
+    # A phrase is rarer than its words, and the planner estimates it as their AND: walking the date
+    # index until RANK_WINDOW phrase matches turn up could read the whole table. For a phrase, the
+    # date is hidden from the index (`+ 0 s`), so the GIN index finds its candidates.
+    newest_first = Article.sort_date + literal_column("interval '0 s'") if phrase else Article.sort_date
+    newest = (
+        select(Article.id, Article.sort_date, Article.search)
+        .where(*_conditions(query, filters))
+        .order_by(newest_first.desc(), Article.id.desc())
+    )
+    after: tuple[float, int] | None = None
+    if cursor is None:
+        window = newest.limit(RANK_WINDOW).cte("window")
+        oldest = window.c.sort_date, window.c.id
+        edge_date: Any = select(window.c.sort_date).order_by(*oldest).limit(1).scalar_subquery()
+        edge_id: Any = select(window.c.id).order_by(*oldest).limit(1).scalar_subquery()
+    else:
+        after_key, after_id, (bound_date, bound_id) = _decode(cursor, by_rank=True)
+        after = (after_key, after_id)
+        edge_date, edge_id = literal(bound_date, Article.sort_date.type), literal(bound_id, BigInteger)
+        window = newest.where(tuple_(Article.sort_date, Article.id) >= tuple_(edge_date, edge_id)).cte("window")
+    scored = select(
+        window.c.id.label("id"),
+        _score(window.c.search, query).label("key"),
+        edge_date.label("edge_date"),
+        edge_id.label("edge_id"),
+    ).subquery()
+    inner = select(scored)
+    if after is not None:
+        inner = inner.where(tuple_(scored.c.key, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
+    page = inner.order_by(scored.c.key.desc(), scored.c.id.desc()).limit(limit + 1).subquery()
+    rows = session.execute(_with_snippets(page, query, limit, page.c.edge_date, page.c.edge_id)).all()
+    last = rows[limit - 1] if len(rows) > limit else None
+    return {
+        "items": [_shaped(dict(row._mapping)) for row in rows[:limit]],
+        "next": _encode([last.key, last.id, last.edge_date, last.edge_id]) if last else None,
+    }
+
+
+def _score(vector: ColumnElement[Any], query: ColumnElement[Any]) -> ColumnElement[float]:
     # ts_rank with normalisation 32 is rank / (rank + 1), below 1: a title match (1) always wins.
-    title_hit = func.ts_filter(Article.search, literal_column("""'{a}'::"char"[]""")).op("@@")(query)
-    return cast(cast(title_hit, Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
+    title_hit = func.ts_filter(vector, literal_column("""'{a}'::"char"[]""")).op("@@")(query)
+    return cast(cast(title_hit, Integer), Float) + cast(func.ts_rank(vector, query, 32), Float)
 
 
 def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[ColumnElement[bool]]:
@@ -138,11 +203,15 @@ def period_end(until: date | datetime) -> date | datetime | None:
     return None if until == date.max else date.fromordinal(until.toordinal() + 1)
 
 
-def _with_snippets(page: Any, query: ColumnElement[Any] | None) -> Any:
+def _with_snippets(page: Any, query: ColumnElement[Any] | None, limit: int, *extra: Any) -> Any:
+    """The page's rows with their snippets: ts_headline runs for the `limit` rows shown, not the
+    one more fetched to know whether there is a next page."""
+    position = func.row_number().over(order_by=(page.c.key.desc().nulls_last(), page.c.id.desc()))
+    body = case((position <= limit, Article.body), else_=literal(""))
     snippet = (
-        func.ts_headline(text("'simple'"), Article.body, _any_word(query), _HEADLINE)
+        func.ts_headline(text("'simple'"), body, _any_word(query), _HEADLINE)
         if query is not None
-        else func.left(Article.body, 240)
+        else func.left(body, 240)
     )
     return (
         select(
@@ -160,6 +229,7 @@ def _with_snippets(page: Any, query: ColumnElement[Any] | None) -> Any:
             Article.story_id,
             page.c.key,
             snippet.label("snippet"),
+            *extra,
         )
         .join(page, page.c.id == Article.id)
         .order_by(page.c.key.desc().nulls_last(), Article.id.desc())
@@ -172,6 +242,7 @@ def _any_word(query: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def _shaped(hit: dict[str, Any]) -> dict[str, Any]:
+    hit.pop("edge_date", None), hit.pop("edge_id", None)
     key = hit.pop("key")
     hit["score"] = key if isinstance(key, float) else None
     hit["snippet_html"] = highlighted(hit["snippet"], "<mark>", "</mark>")
@@ -185,20 +256,29 @@ def highlighted(snippet: str, start: str, stop: str, *, escape: bool = True) -> 
     return text_.replace(HIT_START, start).replace(HIT_STOP, stop)
 
 
-def _encode(key: Any, article_id: int) -> str:
-    value = key.isoformat() if isinstance(key, datetime) else key
-    return base64.urlsafe_b64encode(json.dumps([value, article_id]).encode()).decode().rstrip("=")
+def _encode(values: list[Any]) -> str:
+    shown = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(shown).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, by_rank: bool) -> tuple[Any, int]:
+def _decode(cursor: str, by_rank: bool) -> tuple[Any, int, tuple[datetime, int]]:
+    """(key, id) of the last row shown and, by relevance, the (sort_date, id) edge of the window."""
     try:
-        key, article_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != (4 if by_rank else 2):
+            raise ValueError("cursor shape")
+        key, article_id, *edge = values
         parsed = float(key) if by_rank else datetime.fromisoformat(key)
+        edge_date, edge_id = (datetime.fromisoformat(edge[0]), edge[1]) if by_rank else (datetime.min, 0)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         raise CursorError("invalid cursor: pass the `next` value of the previous page") from error
-    if not isinstance(article_id, int) or not 0 <= article_id < _MAX_BIGINT or _naive(parsed):
+    if not all(_an_id(value) for value in (article_id, edge_id)) or _naive(parsed) or (by_rank and _naive(edge_date)):
         raise CursorError("invalid cursor: pass the `next` value of the previous page")
-    return parsed, article_id
+    return parsed, article_id, (edge_date, edge_id)
+
+
+def _an_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_BIGINT
 
 
 def _naive(value: Any) -> bool:

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from schemas import EnrichedArticle, Entity
-from tests.factories import enriched
+from tests.factories import enriched, story_text
 from worker import repository
+from worker import search as search_module
 from worker.models import Article, ArticleEntity, Quarantine, Submission
 from worker.models import Entity as EntityRow
 from worker.search import search
@@ -119,6 +120,28 @@ def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     assert [hit["id"] for hit in hits] == [article_id]
     assert "[" in hits[0]["snippet"]
     assert search(session, f"harbour -bridge {token}")["items"] == []
+
+
+def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(session: Session, monkeypatch: Any) -> None:
+    """Relevance ranks the newest RANK_WINDOW matches; the first page fixes that window, so an
+    article stored between pages neither pushes one out (a skip) nor repeats one."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    shared = uuid.uuid4().hex
+
+    def stored(n: int) -> int:
+        article = enriched(url=f"https://w.example/{shared}/{n}", content=story_text(f"{shared} w{n}"))
+        _, article_id = store_article(session, _accepted(session, article))
+        assert article_id is not None
+        return article_id
+
+    ids = [stored(n) for n in range(5)]
+    first = search(session, shared, limit=2)
+    assert len(first["items"]) == 2 and first["next"]
+    stored(5)  # newer than the window: it may join below the cursor, and must push nothing out
+    second = search(session, shared, limit=2, cursor=first["next"])
+    seen = [hit["id"] for hit in first["items"] + second["items"]]
+    assert len(seen) == len(set(seen)) and set(ids[2:]) <= set(seen) and not set(ids[:2]) & set(seen)
+    assert len(search(session, shared, order="date", limit=10)["items"]) == 6
 
 
 def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> None:
