@@ -56,8 +56,9 @@ def run(stack: Stack, name: str, n: int, fault: Fault | None, settle_s: float = 
 
 
 def clean(name: str, account: Account, n: int, note: str = "") -> Outcome:
-    """Every article stored once: nothing lost, no duplicate row."""
-    ok = account.lost == 0 and account.duplicate_rows == 0 and account.stored == n
+    """Every accepted article accounted for exactly once: stored, or quarantined with a reason
+    (shown in the row); nothing lost, no duplicate row."""
+    ok = account.lost == 0 and account.duplicate_rows == 0 and account.stored + account.quarantined == n
     return Outcome(name, account, ok, note)
 
 

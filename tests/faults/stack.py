@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -57,11 +58,11 @@ class Account:
 
 
 class Stack:
-    def __init__(self, root: Path, base_port: int, *, sweeper: bool = True, appendonly: bool = True) -> None:
+    def __init__(self, root: Path, *, sweeper: bool = True, appendonly: bool = True) -> None:
         self.root = root
-        self.postgres = PrivatePostgres(root / "pg", base_port)
-        self.redis = PrivateRedis(root / "redis", base_port + 1, appendonly=appendonly)
-        self.proxy = Proxy(base_port + 2, base_port)
+        self.postgres = PrivatePostgres(root / "pg", free_port())
+        self.redis = PrivateRedis(root / "redis", free_port(), appendonly=appendonly)
+        self.proxy = Proxy(free_port(), self.postgres.port)
         self.settings = FAULT_SETTINGS | ({} if sweeper else {"NEWSINGEST_SWEEP_INTERVAL_S": "0"})
         self.workers: list[subprocess.Popen[bytes]] = []
         self.engine: Engine | None = None
@@ -182,6 +183,13 @@ class Stack:
             repeated_executions=int(repeats or 0),
             reasons=reasons,
         )
+
+
+def free_port() -> int:
+    """A port nothing listens on now (fixed ports would collide with other runs and ephemeral ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def pool_children(process: subprocess.Popen[bytes]) -> list[psutil.Process]:
