@@ -195,12 +195,6 @@ def submission(session: Session, submission_id: uuid.UUID) -> dict[str, Any] | N
     }
 
 
-def recent(session: Session, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest stored articles."""
-    rows = session.execute(select(*_SUMMARY).order_by(Article.id.desc()).limit(limit))
-    return [dict(row._mapping) for row in rows]
-
-
 def quarantined(session: Session, limit: int = 50) -> list[dict[str, Any]]:
     """Open quarantine entries, newest first."""
     rows = session.execute(
