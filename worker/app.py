@@ -91,11 +91,13 @@ def _load_models(sender: Any = None, **_: Any) -> None:
     replaced after a crash, a time-out or NEWSINGEST_MAX_TASKS_PER_CHILD starts at once instead
     of loading the model again.
     """
-    name = get_settings().spacy_model
-    nlp.check(name)
+    settings = get_settings()
+    if not settings.entities:
+        return
+    nlp.check(settings.spacy_model)
     consumes = sender.app.amqp.queues.consume_from if sender is not None else None
     if not consumes or "enrich" in consumes:
-        nlp.load(name)
+        nlp.configured(settings)
 
 
 @worker_init.connect

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from worker.settings import Settings
+
 # The entity recogniser in the small English pipelines has its own token embedding; the
 # dependency parser and lemmatiser add nothing to entities and cost a third of the time.
 _UNUSED = ("parser", "lemmatizer")
@@ -27,3 +29,8 @@ def load(name: str) -> Language:
     import spacy
 
     return spacy.load(name, exclude=list(_UNUSED))
+
+
+def configured(settings: Settings) -> Language | None:
+    """The entity model the settings ask for, or None when entity extraction is turned off."""
+    return load(settings.spacy_model) if settings.entities else None

@@ -151,7 +151,7 @@ def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
 @stage("articles.enrich")
 def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
     article = DedupedArticle.model_validate(message)
-    return enrich_core.enrich(article, nlp.load(get_settings().spacy_model)).model_dump(mode="json")
+    return enrich_core.enrich(article, nlp.configured(get_settings())).model_dump(mode="json")
 
 
 @stage("articles.store")

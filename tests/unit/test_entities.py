@@ -117,3 +117,12 @@ def test_all_caps_headlines_are_read_after_recasing() -> None:
     mentions = find_mentions(nlp.load(Settings().spacy_model), text)
     found = {(text[m.start : m.end], m.kind) for m in mentions}
     assert {("RUSSIA", "place"), ("CHINA", "place"), ("MOSCOW", "place")} <= found
+
+
+def test_entities_can_be_turned_off(seed: EnrichedArticle) -> None:
+    assert nlp.configured(Settings(entities=True)) is nlp.load(Settings().spacy_model)
+    assert nlp.configured(Settings(entities=False)) is None
+    article = fingerprint(_parsed(seed.body))
+    plain = enrich(article, nlp.configured(Settings(entities=False)))
+    assert plain.entities == [] and plain.ner_model is None and plain.ner_skipped
+    assert plain.keywords and plain.summary and plain.language == seed.language
