@@ -11,6 +11,7 @@ is replaced, in place.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from celery import Celery, Task, chain
@@ -25,13 +26,13 @@ ROUTES = {name: {"queue": name.split(".", 1)[1]} for name in (INGEST, *STAGES)} 
 }
 
 
-def start(app: Celery, submission_id: UUID) -> None:
-    """Send an accepted submission down the chain of stages."""
+def start(app: Celery, submission_id: UUID, **options: Any) -> None:
+    """Send an accepted submission down the chain of stages (`options` go to apply_async)."""
     first, *rest = STAGES
     chain(
         app.signature(first, args=(str(submission_id),), immutable=True),
         *(app.signature(name) for name in rest),
-    ).apply_async()
+    ).apply_async(**options)
 
 
 def reprocess(app: Celery, submission_id: UUID) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from celery import Celery
 
 from schemas import RawArticle, Rejection
-from worker import db, repository
+from worker import db, flow, repository
 from worker.pipeline.intake import validate_record
 from worker.settings import get_settings
 
@@ -40,7 +40,9 @@ def submit(
     `records` is one record (a dict with the fields in README, Record format, or a RawArticle),
     or an iterable of them, or of (label, record) pairs whose label names them in `rejected`.
     With the ledger on (the default when DATABASE_URL is set) each batch is recorded in
-    PostgreSQL before it is sent, so the sweeper can re-send what the broker loses.
+    PostgreSQL before it is sent, so the sweeper can re-send what the broker loses, and the
+    messages carry the submission id, not the record: the chain starts at parse, which loads
+    it. Without the ledger the record travels in an `articles.ingest` message.
     """
     if app is None:
         from worker.app import app as default_app
@@ -64,7 +66,17 @@ def submit(
                 with db.session() as session:
                     repository.record_submissions(session, [(uuid.UUID(i), message) for _, i, message in batch])
             for label, submission_id, message in batch:
-                app.send_task(INGEST_TASK, args=[message], queue=INGEST_QUEUE, task_id=submission_id, producer=producer)
+                if ledger:  # the record is in PostgreSQL: the message names it, parse loads it
+                    flow.start(app, uuid.UUID(submission_id), producer=producer)
+                else:  # the record travels: zlib shrinks a web page several times (bench/scaling.py)
+                    app.send_task(
+                        INGEST_TASK,
+                        args=[message],
+                        queue=INGEST_QUEUE,
+                        task_id=submission_id,
+                        producer=producer,
+                        compression="zlib",
+                    )
                 receipt.queued.append((label, submission_id))
     return receipt
 

@@ -99,7 +99,7 @@ def test_metrics_add_up_the_pool_processes(
     # Tasks run only in the pool's child processes: the main process serving /metrics counted none.
     assert samples[("newsingest_articles_total", (("outcome", "stored"),))] == STORIES
     assert samples[("newsingest_stage_duration_seconds_count", (("stage", "store"),))] == STORIES
-    assert samples[("newsingest_stage_duration_seconds_count", (("stage", "ingest"),))] == STORIES
+    assert samples[("newsingest_stage_duration_seconds_count", (("stage", "parse"),))] == STORIES
     assert samples[("newsingest_articles_total", (("outcome", "quarantined"),))] == 0
     # Live gauges: the main process and each child hold a pool; none is checked out between tasks.
     assert samples[("newsingest_db_connections_max", ())] == POOL_MAX * (1 + CONCURRENCY)
