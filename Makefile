@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test faults faults-long lint format migrate worker bench bench-parse bench-dedupe bench-enrich clean
+.PHONY: install run test faults faults-long lint format migrate worker bench bench-scaling bench-parse bench-dedupe bench-enrich clean
 
 $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,10 @@ lint: $(STAMP)  ## ruff, formatting, mypy strict, import layering
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: bench-parse bench-dedupe bench-enrich  ## every benchmark, on what the project ships (README, Benchmarks)
+bench: bench-scaling bench-parse bench-dedupe bench-enrich  ## every benchmark, on what the project ships (README, Benchmarks)
+
+bench-scaling: $(STAMP)  ## throughput and scaling: pure, 1 and 2 workers, naive ORM; table, JSON and PNG in bench/results/
+	$(BIN)/python -m bench.scaling $(if $(CORPUS),--corpus $(CORPUS))
 
 bench-parse: $(STAMP)  ## our parser against plain trafilatura (CORPUS=dir for a WCXB-shaped corpus)
 	$(BIN)/python bench/parse.py $(if $(CORPUS),--corpus $(CORPUS))
