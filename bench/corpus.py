@@ -123,7 +123,10 @@ def _html(draw: random.Random, url: str, title: str, paragraphs: list[str], day:
     # Inline scripts and styles make up most of a real page's bytes.
     script = (
         "var cfg = {"
-        + ",".join(f'"k{i}": "{draw.getrandbits(64):x}"' for i in range(int(draw.lognormvariate(8, 0.8))))
+        + ",".join(
+            f'"{draw.choice(WORDS)}_{i}": {{"id": {draw.randint(1, 99999)}, "slot": "{draw.choice(WORDS)}"}}'
+            for i in range(int(draw.lognormvariate(7.3, 0.8)))
+        )
         + "};"
     )
     style = "".join(

@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,6 +120,7 @@ class Sampled:
 
     rss_mb: dict[str, float] = field(default_factory=dict)
     uss_mb: dict[str, float] = field(default_factory=dict)
+    rss_series: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     message_bytes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     payload_bytes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
@@ -143,6 +145,7 @@ class Stack:
         self.redis = redis.Redis.from_url(redis_url)
         self.sampled = Sampled()
         self._sampling = threading.Event()
+        self.started = time.time()
 
     def __enter__(self) -> Stack:
         self.redis.flushdb()
@@ -201,6 +204,7 @@ class Stack:
 
     @contextmanager
     def sampling(self) -> Iterator[Sampled]:
+        self.started = time.time()
         self._sampling.set()
         thread = threading.Thread(target=self._sample, daemon=True)
         thread.start()
@@ -211,10 +215,15 @@ class Stack:
             thread.join()
 
     def _sample(self) -> None:
+        """Messages ten times a second; memory every second (USS reads /proc/PID/smaps: 10 ms a
+        process, so every fifth time only), to keep the sampler's own CPU out of the figures."""
         seen: set[tuple[str, str]] = set()
+        ticks = 0
         while self._sampling.is_set():
-            for index, process in enumerate(self.processes):
-                self._memory(f"worker{index}", process.pid)
+            if ticks % 10 == 0:
+                for index, process in enumerate(self.processes):
+                    self._memory(f"worker{index}", process.pid, full=ticks % 50 == 0)
+            ticks += 1
             for queue in flow.QUEUES:
                 for raw in self.redis.lrange(queue, 0, 20):
                     self._message(queue, raw, seen)
@@ -223,14 +232,16 @@ class Stack:
                 self._message(queue, json.dumps(message).encode(), seen)
             time.sleep(0.1)
 
-    def _memory(self, name: str, pid: int) -> None:
+    def _memory(self, name: str, pid: int, *, full: bool) -> None:
         try:
             main = psutil.Process(pid)
             for role, each in [("main", main)] + [("pool", child) for child in main.children(recursive=True)]:
-                info = each.memory_full_info()
                 key = f"{name} {role}"
+                info = each.memory_full_info() if full else each.memory_info()
                 self.sampled.rss_mb[key] = max(self.sampled.rss_mb.get(key, 0), info.rss / MB)
-                self.sampled.uss_mb[key] = max(self.sampled.uss_mb.get(key, 0), info.uss / MB)
+                self.sampled.rss_series[key].append((round(time.time() - self.started, 1), round(info.rss / MB, 1)))
+                if full:
+                    self.sampled.uss_mb[key] = max(self.sampled.uss_mb.get(key, 0), info.uss / MB)
         except psutil.Error:
             pass
 
@@ -268,6 +279,7 @@ class EndToEnd:
     latency_ms: dict[str, float]
     rss_mb: dict[str, float]
     uss_mb: dict[str, float]
+    rss_series: dict[str, list[tuple[float, float]]]
     message_bytes: dict[str, dict[str, float]]
 
 
@@ -324,6 +336,7 @@ def end_to_end(
         latency_ms={f"p{q}": quantile(latencies, q / 100) for q in (50, 95, 99)},
         rss_mb=sampled.rss_mb,
         uss_mb=sampled.uss_mb,
+        rss_series=dict(sampled.rss_series),
         message_bytes={
             queue: {
                 "messages": len(sizes),
@@ -411,11 +424,14 @@ def report(results: dict[str, Any], out: Path) -> None:
         print(
             f"{queue:<10}{sizes['messages']:>10}{sizes['median']:>14.0f}{sizes['max']:>10}{sizes['payload_median']:>16.0f}"
         )
-    print(f"(raw article content: median {results['content_bytes_median']:.0f} bytes)")
+    print(
+        f"(raw article content: median {results['content_bytes_median']:.0f} bytes; without the ledger its "
+        f"articles.ingest body, compressed, is {results['ingest_body_bytes_median']:.0f} bytes)"
+    )
     print(f"\n{'process (peak)':<22}{'RSS MB':>8}{'USS MB':>8}")
     for e2e in first, *next(iter(results["runs"].values()))["end_to_end"][1:]:
         for name, rss in e2e["rss_mb"].items():
-            print(f"{str(e2e['workers']) + 'w ' + name:<22}{rss:>8.0f}{e2e['uss_mb'][name]:>8.0f}")
+            print(f"{str(e2e['workers']) + 'w ' + name:<22}{rss:>8.0f}{e2e['uss_mb'].get(name, float('nan')):>8.0f}")
     out.mkdir(parents=True, exist_ok=True)
     (out / "scaling.json").write_text(json.dumps(results, indent=2) + "\n")
     chart(results, out / "scaling.png")
@@ -430,7 +446,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
     modes = list(results["runs"])
     labels = ["pure", "1 worker", "2 workers", "naive ORM"]
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    figure, axes = plt.subplots(1, 3, figsize=(16, 4.5))
     width = 0.8 / len(modes)
     for offset, mode in enumerate(modes):
         runs = results["runs"][mode]
@@ -446,6 +462,13 @@ def chart(results: dict[str, Any], path: Path) -> None:
     axes[1].set_ylabel("ms, enqueue to settled")
     axes[1].set_title("Latency at half the saturated rate")
     axes[1].legend(fontsize="small")
+    for e2e in results["runs"][modes[0]]["end_to_end"]:
+        for name, series in e2e["rss_series"].items():
+            axes[2].plot(*zip(*series, strict=True), label=f"{e2e['workers']}w {name}")
+    axes[2].set_xlabel("seconds into the saturated run")
+    axes[2].set_ylabel("RSS MB")
+    axes[2].set_title(f"Memory per worker process, entities {modes[0]}")
+    axes[2].legend(fontsize="small")
     figure.suptitle(f"newsingest on {results['corpus']}, {results['articles']} articles, {os.cpu_count()} cores")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -462,6 +485,13 @@ def main() -> None:
         os.environ.update(zip(URLS, urls, strict=True))
         redis_url = urls[1].rsplit("/", 1)[0] + f"/{REDIS_DB}"
         run(args, Servers(Settings(database_url=urls[0]).sync_database_url, redis_url))
+
+
+def ingest_body_bytes(raw: RawArticle) -> int:
+    """The body of an `articles.ingest` message as Redis holds it without the ledger: the JSON
+    arguments, zlib-compressed (as worker.submit sends them), base64-encoded (kombu's Redis transport)."""
+    arguments = json.dumps([[raw.model_dump(mode="json", exclude_none=True)], {}, {}]).encode()
+    return len(base64.b64encode(zlib.compress(arguments)))
 
 
 def step(name: str, function: Callable[..., Any], *args: Any) -> Any:
@@ -482,6 +512,7 @@ def run(args: argparse.Namespace, servers: Servers) -> None:
         "corpus": str(args.corpus or "generated"),
         "articles": len(raws),
         "content_bytes_median": statistics.median(len(r.content.encode()) for r in raws),
+        "ingest_body_bytes_median": statistics.median(map(ingest_body_bytes, raws)),
         "runs": {},
     }
     for mode in modes:
