@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     concurrency: int | None = Field(default=None, ge=1, description="Worker processes; CPU count if unset.")
     db_pool_size: int = Field(default=2, ge=1, description="Connections per worker process.")
     prefetch_multiplier: int = Field(
-        default=1, ge=1, description="Messages a worker process holds (running or waiting); more hides broker round trips."
+        default=1,
+        ge=1,
+        description="Messages a worker process holds (running or waiting); more hides broker round trips.",
     )
     task_soft_time_limit_s: int = Field(default=60, ge=1, description="A task is asked to stop after this.")
     task_time_limit_s: int = Field(default=90, ge=2, description="A task's process is killed after this.")
