@@ -22,6 +22,8 @@ from worker.pipeline.titles import choose_title, site_names
 # Pages this large are almost always not one article (archives, feeds, dumps); trafilatura
 # would spend seconds on them. The producer-side size limit catches most before this.
 _MAX_TREE_SIZE = 200_000
+# A JSON-LD ImageObject: its address, not its caption-like name.
+_IMAGE_KEYS = ("url", "contentUrl", "@id")
 
 
 @cache
@@ -77,7 +79,7 @@ def _combine(meta: PageMeta, shown: list[ShownDate], document: Document, url: st
         paragraphs=paragraphs,
         description=meta.first("og:description", "description", "twitter:description") or document.description,
         site_name=site,
-        image_url=meta.first("og:image", "twitter:image", "og:image:url") or text_of(ld.get("image")),
+        image_url=meta.first("og:image", "twitter:image", "og:image:url") or text_of(ld.get("image"), _IMAGE_KEYS),
         canonical=meta.canonical or meta.first("og:url") or document.url,
         page_types=meta.jsonld_types,
         og_type=meta.first("og:type"),
