@@ -37,6 +37,8 @@ _DATE_ATTRS = ("datetime", "content")
 # A sentence stating the first publication of a page that shows another date ("This article was
 # originally published on 26 Sep 2019 at 4:12pm but has been regularly updated").
 _ORIGINALLY = re.compile(r"\b(?:originally|first)\s+published\s+(?:on\s+)?", re.IGNORECASE)
+# Any word _label reads, as a cheap first filter ("updated" contains "date").
+_LABEL_WORD = re.compile(r"published|posted|released|date|modified|revised|edited|reviewed|checked", re.IGNORECASE)
 _SENTENCE_WORDS = 8  # "Thursday, 26 September 2019 at 4:12 pm GMT"
 _MIN_DATE_WORDS = 3
 # A date line names a month or separates its numbers ("210412" is a counter, not a date).
@@ -80,11 +82,24 @@ def page_dates(tree: HtmlElement) -> PageDates:
     if start < 0:
         return PageDates([], None, original)
     above, below = _windows(tokens, start, end)
-    # In words only: the microdata of a list of other stories further down labels their dates too.
-    later = (d for d in _read(tokens[end + len(below) :], markup=False) if d.label == "published" and not d.ambiguous)
     # Below the headline first, then above it nearest first: a bar of other stories' dates can
     # sit above a headline, rarely between it and its byline.
-    return PageDates(_read(below) + _read(above)[::-1], next((date.dated for date in later), None), original)
+    return PageDates(_read(below) + _read(above)[::-1], _labelled(tokens[end + len(below) :]), original)
+
+
+def _labelled(tokens: list[_Token]) -> DatedValue | None:
+    """The first date the text calls the publication, in words only: the microdata of a list of
+    other stories labels their dates too. Only the tokens around a label word are read (a page's
+    text is long; a date is parsed twice per candidate)."""
+    near = sorted({j for i, token in enumerate(tokens) if _LABEL_WORD.search(token.text) for j in (i - 1, i, i + 1)})
+    runs: list[list[_Token]] = []
+    for index in (j for j in near if 0 <= j < len(tokens)):
+        if runs and runs[-1][-1] is tokens[index - 1]:
+            runs[-1].append(tokens[index])
+        else:
+            runs.append([tokens[index]])
+    found = (date for run in runs for date in _read(run, markup=False))
+    return next((date.dated for date in found if date.label == "published" and not date.ambiguous), None)
 
 
 def shown_dates(tree: HtmlElement) -> list[ShownDate]:
