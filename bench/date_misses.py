@@ -5,7 +5,8 @@
 One row per page whose gold has a date and where we (or trafilatura) miss it: ours, trafilatura's,
 gold, then the page's evidence (JSON-LD datePublished/dateModified of every object, meta
 published/modified tags, <time datetime> values, short visible date lines, the dates shown around
-the headline with their labels, the URL day) and a class for the miss. A diagnostic: it decides nothing in the pipeline.
+the headline with their labels, a publication labelled below them or stated as the original, the
+URL day) and a class for the miss. A diagnostic: it decides nothing in the pipeline.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from schemas import RawArticle, Rejection
 from worker.pipeline.dates import from_url, parse_date_line
 from worker.pipeline.metadata import MODIFIED_META, PUBLISHED_META, _jsonld_objects, _types, read_metadata
 from worker.pipeline.parse import parse
-from worker.pipeline.shown import shown_dates
+from worker.pipeline.shown import page_dates
 from worker.sources import decode
 
 
@@ -62,7 +63,10 @@ def evidence(page: bytes, url: str | None) -> dict[str, list[str]]:
         found[slot] += [f"{day}({name[:12]})" for name in names for v in meta.meta.get(name, []) if (day := _day(v))]
     found["time"] = [day for e in tree.xpath("//time")[:_TIMES] if (day := _day(e.get("datetime") or e.text_content()))]
     found["text"] = _lines(tree)
-    found["shown"] = [f"{d.dated.local_day}({d.label or '-'}{'?' if d.ambiguous else ''})" for d in shown_dates(tree)]
+    dates = page_dates(tree)
+    found["shown"] = [f"{d.dated.local_day}({d.label or '-'}{'?' if d.ambiguous else ''})" for d in dates.header]
+    found["below"] = [dates.labelled.local_day] if dates.labelled else []
+    found["original"] = [dates.original.local_day] if dates.original else []
     if dated := from_url(url):
         found["url"] = [dated.local_day]
     return found
@@ -90,7 +94,7 @@ def classify(ours: str | None, gold: str, ev: dict[str, list[str]]) -> str:
         ("off_by_one_day", ours is not None and ours[:8] == gold[:8] and abs(int(ours[8:10]) - int(gold[8:10])) == 1),
         ("gold=modified", gold in days("ld_mod", "meta_mod")),
         ("gold=labelled_update", any(item.startswith(f"{gold}(updated") for item in ev.get("shown", []))),
-        ("gold=visible_only", gold in days("time", "text", "shown")),
+        ("gold=visible_only", gold in days("time", "text", "shown", "below", "original")),
         ("gold=other_declared", gold in days("ld_pub", "meta_pub", "url")),
     ]
     return next((kind for kind, fits in rules if fits), "gold_not_on_page")

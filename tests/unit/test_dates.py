@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from worker.pipeline.dates import from_iso_day, from_producer, parse_date_line
+from worker.pipeline.dates import could_fall_on, from_iso_day, from_producer, in_page_zone, parse_date_line
 
 
 def test_pipe_framed_day_without_time() -> None:
@@ -144,3 +144,34 @@ def test_from_iso_day_ignores_a_time_part() -> None:
 @pytest.mark.parametrize("value", ["", "garbage", "2024-13-01", "2024-02-30", "04/05/2024"])
 def test_from_iso_day_rejects_non_days(value: str) -> None:
     assert from_iso_day(value, "text") is None
+
+
+def test_a_moment_falls_on_the_days_some_time_zone_gives_it() -> None:
+    late = parse_date_line("2025-12-19T22:02:58Z")
+    assert late is not None
+    assert [could_fall_on(late, day) for day in ("2025-12-18", "2025-12-19", "2025-12-20")] == [False, True, True]
+    early = parse_date_line("2025-07-05T01:30:00+00:00")
+    assert early is not None
+    assert [could_fall_on(early, day) for day in ("2025-07-04", "2025-07-05", "2025-07-06")] == [True, True, False]
+    # A day, or a time without its zone, could be any neighbouring day somewhere.
+    for vague in (parse_date_line("Dec 19, 2025"), parse_date_line("Dec 19, 2025 23:00")):
+        assert vague is not None
+        assert could_fall_on(vague, "2025-12-18") and could_fall_on(vague, "2025-12-20")
+        assert not could_fall_on(vague, "2025-12-21")
+
+
+def test_a_time_without_its_zone_takes_the_zone_the_page_states_nearest_in_time() -> None:
+    shown = parse_date_line("Nov 3, 2025 8:15 PM")
+    summer = parse_date_line("2025-10-20T09:00:00-04:00")
+    winter = parse_date_line("2025-11-04T09:00:00-05:00")
+    assert shown is not None and summer is not None and winter is not None
+    placed = in_page_zone(shown, [summer, winter])
+    assert placed.value == datetime(2025, 11, 4, 1, 15, tzinfo=UTC)
+    assert (placed.timezone, placed.utc_offset_min, placed.local_day) == ("inferred", -300, "2025-11-03")
+    # A stamp in UTC says nothing about the publisher's zone; a day has no time to place.
+    utc = parse_date_line("2025-11-04T09:00:00Z")
+    assert utc is not None
+    assert in_page_zone(shown, [utc]) == shown
+    day = parse_date_line("Nov 3, 2025")
+    assert day is not None
+    assert in_page_zone(day, [winter]) == day

@@ -10,7 +10,7 @@ from lxml.html import fromstring
 
 from schemas import ParsedArticle, RawArticle
 from worker.pipeline.parse import parse
-from worker.pipeline.shown import shown_dates
+from worker.pipeline.shown import page_dates, shown_dates
 
 NOW = datetime(2026, 3, 16, 12, tzinfo=UTC)
 BODY = (
@@ -103,3 +103,59 @@ def test_counters_and_dates_far_below_the_headline_are_not_header_dates() -> Non
 def test_dates_below_the_headline_come_before_those_above_it() -> None:
     html = _page("<p>March 20, 2023</p>", above="<p>Jan 3, 2026</p>")
     assert [day for day, _label, _ambiguous in _shown(html)] == ["2023-03-20", "2026-01-03"]
+
+
+def test_pieces_of_a_date_line_may_be_split_by_a_katakana_middle_dot() -> None:
+    assert _shown(_page("<p>December 18, 2025 ・ 3 min read</p>")) == [("2025-12-18", None, False)]
+
+
+def test_a_day_no_time_zone_can_reach_is_another_moment() -> None:
+    # 22:02 UTC on the 19th is the 19th or the 20th everywhere: the 18th shown is not that moment.
+    html = _page("<p>Dec 18, 2025</p>", published="2025-12-19T22:02:58Z")
+    assert _published(html) == ("2025-12-18", "text")
+    # 01:30 UTC on the 5th is still the 4th west of UTC-01:30: the declared moment stays.
+    assert _published(_page("<p>July 4, 2025</p>", published="2025-07-05T01:30:00Z")) == ("2025-07-05", "jsonld")
+
+
+def test_a_bare_date_followed_by_an_update_is_the_publication() -> None:
+    header = "<p>March 3, 2025. <i>Updated: May 9, 2025</i></p>"
+    assert _shown(_page(header)) == [("2025-03-03", "published", False), ("2025-05-09", "updated", False)]
+    # Something said between them breaks the pair.
+    apart = "<p>March 3, 2025</p><p>Read the series</p><p>Updated: May 9, 2025</p>"
+    assert _shown(_page(apart)) == [("2025-03-03", None, False), ("2025-05-09", "updated", False)]
+
+
+FOOTER = '<p>Published <time datetime="2019-05-02">May 2, 2019</time></p>'
+
+
+def test_a_publication_labelled_below_the_article_counts_when_nothing_is_declared() -> None:
+    assert _published(_page(BODY + BODY + FOOTER)) == ("2019-05-02", "text")
+
+
+def test_a_publication_labelled_below_the_article_does_not_replace_a_declared_one() -> None:
+    # Further down, "Published ..." is as often another story's, in a list of them.
+    kept = _page(BODY + BODY + FOOTER, published="2024-08-07T10:00:00Z", modified="2024-09-01T10:00:00Z")
+    assert _published(kept) == ("2024-08-07", "jsonld")
+    # Microdata alone does not label a date further down: lists of other stories carry it too.
+    other = '<p>More: <time itemprop="datePublished" datetime="2019-05-02">May 2, 2019</time></p>'
+    assert page_dates(fromstring(_page(BODY + BODY + other))).labelled is None
+    labelled = page_dates(fromstring(_page(BODY + BODY + FOOTER))).labelled
+    assert labelled is not None and labelled.local_day == "2019-05-02"
+
+
+def test_a_sentence_stating_the_original_publication_beats_the_dates_shown() -> None:
+    note = "<p>This article was originally published on 26 Sep 2019 at 4:12pm but has been regularly updated.</p>"
+    html = _page("<p>30 Sep 2022</p>" + BODY + note, published="2022-09-30T01:00:00Z")
+    assert _published(html) == ("2019-09-26", "text")
+    # Naming the first publisher, not a date, says nothing about the day.
+    credit = "<p>This article was originally published on The Conversation.</p>"
+    assert _published(_page("<p>30 Sep 2022</p>" + BODY + credit)) == ("2022-09-30", "text")
+
+
+def test_a_shown_time_without_a_zone_is_placed_in_the_zone_the_metadata_states() -> None:
+    html = _page("<p>Published Dec 18, 2025 8:00 PM</p>", modified="2025-12-19T10:00:00-05:00")
+    raw = RawArticle(content=html, url="https://garden-news.example/seed-library", content_type="text/html")
+    parsed = parse(raw, uuid.uuid4(), NOW)
+    assert isinstance(parsed, ParsedArticle) and parsed.published is not None
+    assert parsed.published.value == datetime(2025, 12, 19, 1, 0, tzinfo=UTC)
+    assert (parsed.published.timezone, parsed.published.local_day) == ("inferred", "2025-12-18")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser as dateparser
 
@@ -124,3 +124,40 @@ def from_url(url: str | None) -> DatedValue | None:
     except ValueError:
         return None
     return DatedValue(value=day, precision="day", source="url", timezone="unknown")
+
+
+# UTC offsets in use run from -12:00 to +14:00.
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
+
+
+def could_fall_on(moment: DatedValue, day: str) -> bool:
+    """Whether a moment is on `day` (YYYY-MM-DD) in some time zone.
+
+    A date without a stated time and zone could be any neighbouring day somewhere else.
+    """
+    shown = date.fromisoformat(day)
+    if moment.precision == "day" or moment.timezone != "stated":
+        return abs((shown - moment.value.date()).days) <= 1
+    return (moment.value + _WESTMOST).date() <= shown <= (moment.value + _EASTMOST).date()
+
+
+def in_page_zone(dated: DatedValue, stamps: list[DatedValue]) -> DatedValue:
+    """A time the page gave without its zone ("Dec 18, 2025 8:00 PM"), placed in the zone the
+    page's other stamps state: timezone "inferred". The stamp nearest in time decides (a page
+    spanning a daylight-saving change states two offsets). A zero offset is not used: it is as
+    often a server writing UTC as the publisher's own zone.
+    """
+    if dated.timezone != "unknown" or dated.precision == "day":
+        return dated
+    zoned = [stamp for stamp in stamps if stamp.timezone == "stated" and stamp.utc_offset_min]
+    if not zoned:
+        return dated
+    offset = min(zoned, key=lambda stamp: abs(stamp.value - dated.value)).utc_offset_min or 0
+    return DatedValue(
+        value=dated.value - timedelta(minutes=offset),
+        precision=dated.precision,
+        source=dated.source,
+        timezone="inferred",
+        utc_offset_min=offset,
+    )

@@ -12,16 +12,18 @@ from trafilatura.settings import Document, use_config
 from trafilatura.utils import load_html
 
 from schemas import DatedValue
-from worker.pipeline.dates import from_iso_day, from_url, parse_date_line
+from worker.pipeline.dates import could_fall_on, from_iso_day, from_url, in_page_zone, parse_date_line
 from worker.pipeline.metadata import MODIFIED_META, PUBLISHED_META, PageMeta, read_metadata, text_of
 from worker.pipeline.people import choose_authors
-from worker.pipeline.shown import ShownDate, shown_dates
+from worker.pipeline.shown import PageDates, ShownDate, page_dates
 from worker.pipeline.text import TextParts
 from worker.pipeline.titles import choose_title, site_names
 
 # Pages this large are almost always not one article (archives, feeds, dumps); trafilatura
 # would spend seconds on them. The producer-side size limit catches most before this.
 _MAX_TREE_SIZE = 200_000
+# A JSON-LD ImageObject: its address, not its caption-like name.
+_IMAGE_KEYS = ("url", "contentUrl", "@id")
 
 
 @cache
@@ -39,7 +41,7 @@ def read_html(html: str, url: str | None, now: datetime) -> TextParts:
     if tree is None:
         return TextParts()
     meta = read_metadata(tree)
-    shown = shown_dates(tree)  # before trafilatura prunes the tree
+    shown = page_dates(tree)  # before trafilatura prunes the tree
     document = _extract(tree, url, now)
     if document is None:
         return TextParts(page_types=meta.jsonld_types, og_type=meta.first("og:type"))
@@ -60,7 +62,7 @@ def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | No
     return document if isinstance(document, Document) else None
 
 
-def _combine(meta: PageMeta, shown: list[ShownDate], document: Document, url: str | None) -> TextParts:
+def _combine(meta: PageMeta, shown: PageDates, document: Document, url: str | None) -> TextParts:
     ld = meta.jsonld
     site = meta.first("og:site_name", "application-name") or text_of(ld.get("publisher")) or document.sitename
     modified = _dated(text_of(ld.get("dateModified")), "jsonld") or _dated(meta.first(*MODIFIED_META), "meta")
@@ -77,7 +79,7 @@ def _combine(meta: PageMeta, shown: list[ShownDate], document: Document, url: st
         paragraphs=paragraphs,
         description=meta.first("og:description", "description", "twitter:description") or document.description,
         site_name=site,
-        image_url=meta.first("og:image", "twitter:image", "og:image:url") or text_of(ld.get("image")),
+        image_url=meta.first("og:image", "twitter:image", "og:image:url") or text_of(ld.get("image"), _IMAGE_KEYS),
         canonical=meta.canonical or meta.first("og:url") or document.url,
         page_types=meta.jsonld_types,
         og_type=meta.first("og:type"),
@@ -91,25 +93,42 @@ def _title_candidates(meta: PageMeta, document: Document) -> list[str]:
 
 
 def _published(
-    meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None, shown: list[ShownDate]
+    meta: PageMeta, document: Document, url: str | None, modified: DatedValue | None, shown: PageDates
 ) -> DatedValue | None:
-    """JSON-LD, then meta tags, then the URL, then what trafilatura's date search found; the
-    date shown under the headline corrects the declared one and beats the guesses.
+    """JSON-LD, then meta tags, then the URL, then a date labelled "Published" further down the
+    page, then what trafilatura's date search found; the date shown under the headline corrects
+    the declared one and beats the guesses, and a sentence stating the original publication
+    ("originally published on ...") beats them all: the page says its other dates are later.
 
     A declared publication on or after the declared modification is a CMS restamping both on
-    every save; an earlier date the page shows is then the real one.
+    every save; an earlier date the search finds is then the real one. (A labelled date further
+    down is not trusted against a declared one: it is as often another story's, in a list.) A
+    time given without its zone takes the zone of the page's other stamps.
     """
     declared = _dated(text_of(meta.jsonld.get("datePublished")), "jsonld") or _dated(
         meta.first(*PUBLISHED_META), "meta"
     )
     modified_days = {day.local_day for day in (modified, _dated(meta.first(*MODIFIED_META), "meta")) if day}
-    headline = _headline_date(shown, declared, modified_days)
-    if headline:
-        return headline
+    chosen = (
+        shown.original
+        or _headline_date(shown.header, declared, modified_days)
+        or _declared_or_guessed(declared, modified, document, url, shown.labelled)
+    )
+    stamps = [stamp for stamp in (declared, modified, *(date.dated for date in shown.header)) if stamp]
+    return in_page_zone(chosen, stamps) if chosen else None
+
+
+def _declared_or_guessed(
+    declared: DatedValue | None,
+    modified: DatedValue | None,
+    document: Document,
+    url: str | None,
+    labelled: DatedValue | None,
+) -> DatedValue | None:
     searched = from_iso_day(document.date, "html") if document.date else None
     if declared and searched and modified and declared.local_day >= modified.local_day > searched.local_day:
         return searched
-    return declared or from_url(url) or searched
+    return declared or from_url(url) or labelled or searched
 
 
 def _headline_date(shown: list[ShownDate], declared: DatedValue | None, modified_days: set[str]) -> DatedValue | None:
@@ -118,8 +137,8 @@ def _headline_date(shown: list[ShownDate], declared: DatedValue | None, modified
     Labelled "Published" first, else the first unlabelled one; never one labelled "Updated" nor
     one the metadata declares as the modification (an update shown bare), nor a numeric date
     whose day and month could be swapped. It replaces the declared date only when the page does
-    not show the declared day anywhere in its header and the two are more than a day apart (a
-    day's difference is one moment read in two time zones; the declared one has the time).
+    not show the declared day anywhere in its header and the declared moment falls on the shown
+    day in no time zone (a day's difference is often one moment read in two zones).
     """
     usable = [date for date in shown if date.label != "updated" and not date.ambiguous]
     labelled = [date for date in usable if date.label == "published"]
@@ -130,8 +149,7 @@ def _headline_date(shown: list[ShownDate], declared: DatedValue | None, modified
         return best.dated
     if declared.local_day in {date.dated.local_day for date in shown}:
         return None
-    apart = abs((best.dated.value.date() - declared.value.date()).days)
-    return best.dated if apart > 1 else None
+    return None if could_fall_on(declared, best.dated.local_day) else best.dated
 
 
 def _dated(value: str | None, source: str) -> DatedValue | None:

@@ -124,10 +124,11 @@ def names(value: Any) -> list[str]:
     return []
 
 
-def text_of(value: Any) -> str | None:
-    """A JSON-LD value as one clean string: the first of a list, the url/name of an object."""
+def text_of(value: Any, keys: tuple[str, ...] = ("name", "url", "@id")) -> str | None:
+    """A JSON-LD value as one clean string: the first of a list; of an object, the first of its
+    `keys` it has (its name before its address, unless the caller wants the address)."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("url") or value.get("name") or value.get("@id")
+        value = next((value[key] for key in keys if isinstance(value.get(key), str) and value[key].strip()), None)
     return " ".join(value.split()) or None if isinstance(value, str) else None
