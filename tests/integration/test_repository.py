@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -142,6 +144,36 @@ def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(sessi
     seen = [hit["id"] for hit in first["items"] + second["items"]]
     assert len(seen) == len(set(seen)) and set(ids[2:]) <= set(seen) and not set(ids[:2]) & set(seen)
     assert len(search(session, shared, order="date", limit=10)["items"]) == 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        {"WALK_SHARE": 0.0},  # walk the date index
+        {"WALK_SHARE": 2.0, "GIN_ALONE": 0, "WINDOW_SLACK": 0.0},  # date slices, the first too small
+        {"WALK_SHARE": 2.0, "GIN_ALONE": 10**9},  # the GIN index alone
+    ],
+    ids=["walk", "slices", "gin-alone"],
+)
+def test_every_path_finds_exactly_the_newest_matches(
+    session: Session, monkeypatch: Any, path: dict[str, float]
+) -> None:
+    """However the newest matches are found, relevance ranks exactly the RANK_WINDOW newest by date
+    (stored out of date order, and behind newer articles that do not match)."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    for name, value in path.items():
+        monkeypatch.setattr(search_module, name, value)
+    shared, other = uuid.uuid4().hex, uuid.uuid4().hex
+    by_day = {}
+    for day, token in [(5, shared), (1, shared), (4, shared), (2, shared), (3, shared), (7, other), (8, other)]:
+        article = enriched(url=f"https://d.example/{token}/{day}", content=story_text(f"{token} d{day}"))
+        _, article_id = store_article(session, _accepted(session, article))
+        when = datetime(2999, 1, day, tzinfo=UTC)
+        session.execute(update(Article).where(Article.id == article_id).values(published_at=when))
+        by_day[day] = article_id
+    for words in (shared, f'"bridge across the harbour" {shared}'):
+        found = search(session, words, limit=10)["items"]
+        assert {hit["id"] for hit in found} == {by_day[5], by_day[4], by_day[3]}, words
 
 
 def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> None:
