@@ -124,6 +124,19 @@ def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     assert search(session, f"harbour -bridge {token}")["items"] == []
 
 
+def test_a_title_match_outranks_any_body_match(session: Session) -> None:
+    shared, word = uuid.uuid4().hex, uuid.uuid4().hex[:12]
+    in_title = enriched(url=f"https://t.example/{shared}/1", content=story_text(f"{shared} 1", title=f"Harbour {word}"))
+    in_body = enriched(
+        url=f"https://t.example/{shared}/2",
+        content=story_text(f"{shared} 2", title="Harbour news") + f"The {word} {word} {word} {word} again.\n",
+    )
+    ids = [store_article(session, _accepted(session, article))[1] for article in (in_title, in_body)]
+    hits = search(session, word)["items"]
+    assert [hit["id"] for hit in hits] == ids
+    assert hits[0]["score"] >= 1 > hits[1]["score"] > 0
+
+
 def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(session: Session, monkeypatch: Any) -> None:
     """Relevance ranks the newest RANK_WINDOW matches; the first page fixes that window, so an
     article stored between pages neither pushes one out (a skip) nor repeats one."""
