@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     text,
@@ -133,7 +134,7 @@ def _ranked(
         if not window:
             return {"items": [], "next": None}
         edge = window[-1]
-        members: ColumnElement[bool] = Article.id.in_([article_id for _, article_id in window])
+        members = _first_tier(query, Article.id.in_([article_id for _, article_id in window]), limit)
     else:
         after_key, after_id, edge = _decode(cursor, by_rank=True)
         after = (after_key, after_id)
@@ -201,12 +202,22 @@ def _estimate(session: Session, statement: Any) -> float:
     return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
+def _first_tier(query: ColumnElement[Any], window: ColumnElement[bool], limit: int) -> ColumnElement[bool]:
+    """The window's rows whose title matches, when they fill the first page and one more (they all
+    outrank the others), else the whole window: only the rows ranked read their vectors."""
+    filled = select(func.count() > limit).where(window, _title_hit(query)).scalar_subquery()
+    return and_(window, or_(_title_hit(query), not_(filled)))
+
+
+def _title_hit(query: ColumnElement[Any]) -> ColumnElement[bool]:
+    # Read from the title (in line, short), not from the vector's title part: each use of the
+    # TOASTed vector reads it again.
+    return func.to_tsvector(text("'simple'"), func.coalesce(Article.title, "")).op("@@")(query)
+
+
 def _score(query: ColumnElement[Any]) -> ColumnElement[float]:
     # ts_rank with normalisation 32 is rank / (rank + 1), below 1: a title match (1) always wins.
-    # Whether the title matches is read from the title (in line, short), not from the vector's
-    # title part: each use of the TOASTed vector reads it again.
-    title_hit = func.to_tsvector(text("'simple'"), func.coalesce(Article.title, "")).op("@@")(query)
-    return cast(cast(title_hit, Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
+    return cast(cast(_title_hit(query), Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
 
 
 def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[ColumnElement[bool]]:

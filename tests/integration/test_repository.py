@@ -124,17 +124,36 @@ def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     assert search(session, f"harbour -bridge {token}")["items"] == []
 
 
+def _pages(session: Session, words: str, limit: int) -> list[list[int]]:
+    pages, cursor = [], None
+    while True:
+        page = search(session, words, limit=limit, cursor=cursor)
+        pages.append([hit["id"] for hit in page["items"]])
+        if not (cursor := page["next"]):
+            return pages
+
+
 def test_a_title_match_outranks_any_body_match(session: Session) -> None:
+    """Title matches first, also when they fill the first page alone (only they are ranked then)."""
     shared, word = uuid.uuid4().hex, uuid.uuid4().hex[:12]
-    in_title = enriched(url=f"https://t.example/{shared}/1", content=story_text(f"{shared} 1", title=f"Harbour {word}"))
-    in_body = enriched(
-        url=f"https://t.example/{shared}/2",
-        content=story_text(f"{shared} 2", title="Harbour news") + f"The {word} {word} {word} {word} again.\n",
-    )
-    ids = [store_article(session, _accepted(session, article))[1] for article in (in_title, in_body)]
+
+    def stored(n: int, title: str, extra: str = "") -> int:
+        content = story_text(f"{shared} {n}", title=title) + extra
+        _, article_id = store_article(
+            session, _accepted(session, enriched(url=f"https://t.example/{shared}/{n}", content=content))
+        )
+        assert article_id is not None
+        return article_id
+
+    in_title = stored(1, f"Harbour {word}")
+    in_body = stored(2, "Harbour news", f"The {word} {word} {word} {word} again.\n")
     hits = search(session, word)["items"]
-    assert [hit["id"] for hit in hits] == ids
+    assert [hit["id"] for hit in hits] == [in_title, in_body]
     assert hits[0]["score"] >= 1 > hits[1]["score"] > 0
+    assert _pages(session, word, limit=1) == [[in_title], [in_body]]  # one title match: not a full page
+    also_in_title = stored(3, f"Bridge {word} opens")
+    pages = _pages(session, word, limit=1)
+    assert sorted(pages[:2]) == sorted([[in_title], [also_in_title]]) and pages[2:] == [[in_body]]
 
 
 def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(session: Session, monkeypatch: Any) -> None:
