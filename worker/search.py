@@ -256,7 +256,7 @@ def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[Colu
 def _names(entity: str) -> ColumnElement[bool]:
     """The article names the entity: by its name (any case) or its id."""
     match = func.lower(Entity.name) == entity.lower()
-    if entity.isdigit() and int(entity) < _MAX_BIGINT:
+    if entity.isdecimal() and int(entity) < _MAX_BIGINT:  # "²" is a digit, but not a number int() reads
         match = or_(match, Entity.id == int(entity))
     return exists().where(and_(ArticleEntity.article_id == Article.id, ArticleEntity.entity_id == Entity.id, match))
 

@@ -18,7 +18,7 @@ from worker import repository
 from worker import search as search_module
 from worker.models import Article, ArticleEntity, Quarantine, Submission
 from worker.models import Entity as EntityRow
-from worker.search import search
+from worker.search import Filters, search
 from worker.store import store_article
 
 
@@ -122,6 +122,10 @@ def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     assert [hit["id"] for hit in hits] == [article_id]
     assert "[" in hits[0]["snippet"]
     assert search(session, f"harbour -bridge {token}")["items"] == []
+
+
+def test_an_entity_filter_of_digits_int_cannot_read_finds_nothing(session: Session) -> None:
+    assert search(session, None, Filters(entity="\u00b2"))["items"] == []  # superscript two
 
 
 def _pages(session: Session, words: str, limit: int) -> list[list[int]]:
