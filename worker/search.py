@@ -18,26 +18,39 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     exists,
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import Session
 
 from worker.models import Article, ArticleEntity, Entity
 
 MAX_LIMIT = 100
 # Relevance ranks this many of the newest matches (see search()): ranking every match of a common
-# word (a third of a million rows) took seconds; this many take milliseconds.
-RANK_WINDOW = 1000
+# word (a third of a million rows) took seconds. Each ranked row costs a TOASTed vector read
+# (some 5 buffers): at 1,000 the ranking alone took 20 to 45 ms of the 100 ms goal at 1M rows.
+RANK_WINDOW = 500
+# How the newest matches are found (_newest()): walking the date index reads ~RANK_WINDOW / share
+# rows' vectors, so it pays when at least WALK_SHARE of the rows match (at 1M rows 0.12 beat 0.3
+# and 0.06 on words in 4% to 30% of the rows: the GIN bitmap of a common word costs more than a
+# few thousand vectors); up to GIN_ALONE windows of matches are read from the GIN index alone; in
+# between, the newest slice of the date index expected to hold WINDOW_SLACK windows of matches is
+# intersected with the GIN index.
+WALK_SHARE = 0.12
+GIN_ALONE = 5
+WINDOW_SLACK = 1.5
 _MAX_BIGINT = 2**63
 # ts_headline marks hits with two control characters, which clean bodies never contain (they are
 # scrubbed at parse), so a caller can escape the text and then turn them into any markup.
@@ -110,54 +123,106 @@ def _ranked(
 ) -> dict[str, Any]:
     """Relevance order within a window of the newest matches, fixed by the first page.
 
-    The first page takes the newest RANK_WINDOW matches (sort_date, id descending; LIMIT lets the
-    planner walk ix_articles_sort_date for common words or the GIN index for rare ones) and its
-    cursor carries the window's oldest (sort_date, id). Later pages rank every match at or after
-    that edge: the rows of the first page's window are all still there, so pages neither repeat
-    nor skip; an article stored since may join the window (below the cursor's score only).
+    The first page ranks the newest RANK_WINDOW matches (`_newest`), and its cursor carries the
+    window's oldest (sort_date, id). Later pages rank every match at or after that edge: the rows
+    of the first page's window are all still there, so pages neither repeat nor skip; an article
+    stored since may join the window (below the cursor's score only).
     """
-    # A phrase is rarer than its words, and the planner estimates it as their AND: walking the date
-    # index until RANK_WINDOW phrase matches turn up could read the whole table. For a phrase, the
-    # date is hidden from the index (`+ 0 s`), so the GIN index finds its candidates.
-    newest_first = Article.sort_date + literal_column("interval '0 s'") if phrase else Article.sort_date
-    newest = (
-        select(Article.id, Article.sort_date, Article.search)
-        .where(*_conditions(query, filters))
-        .order_by(newest_first.desc(), Article.id.desc())
-    )
+    # Bitmaps of a date slice and of a word stay exact (lossy ones recheck every row's vector).
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
+    conditions = _conditions(query, filters)
     after: tuple[float, int] | None = None
     if cursor is None:
-        window = newest.limit(RANK_WINDOW).cte("window")
-        oldest = window.c.sort_date, window.c.id
-        edge_date: Any = select(window.c.sort_date).order_by(*oldest).limit(1).scalar_subquery()
-        edge_id: Any = select(window.c.id).order_by(*oldest).limit(1).scalar_subquery()
+        window = _newest(session, conditions, phrase=phrase)
+        if not window:
+            return {"items": [], "next": None}
+        edge = window[-1]
+        # One array parameter, not one per id: psycopg converts a query with 500 parameters slowly.
+        ids = bindparam("window_ids", [article_id for _, article_id in window], type_=ARRAY(BigInteger))
+        members = _first_tier(query, Article.id == any_(ids), limit)
     else:
-        after_key, after_id, (bound_date, bound_id) = _decode(cursor, by_rank=True)
+        after_key, after_id, edge = _decode(cursor, by_rank=True)
         after = (after_key, after_id)
-        edge_date, edge_id = literal(bound_date, Article.sort_date.type), literal(bound_id, BigInteger)
-        window = newest.where(tuple_(Article.sort_date, Article.id) >= tuple_(edge_date, edge_id)).cte("window")
-    scored = select(
-        window.c.id.label("id"),
-        _score(window.c.search, query).label("key"),
-        edge_date.label("edge_date"),
-        edge_id.label("edge_id"),
-    ).subquery()
+        members = and_(*_after_or_at(edge), *conditions)
+    scored = select(Article.id.label("id"), _score(query).label("key")).where(members).subquery()
     inner = select(scored)
     if after is not None:
         inner = inner.where(tuple_(scored.c.key, scored.c.id) < tuple_(literal(after[0], Float), after[1]))
     page = inner.order_by(scored.c.key.desc(), scored.c.id.desc()).limit(limit + 1).subquery()
-    rows = session.execute(_with_snippets(page, query, limit, page.c.edge_date, page.c.edge_id)).all()
+    rows = session.execute(_with_snippets(page, query, limit)).all()
     last = rows[limit - 1] if len(rows) > limit else None
     return {
         "items": [_shaped(dict(row._mapping)) for row in rows[:limit]],
-        "next": _encode([last.key, last.id, last.edge_date, last.edge_id]) if last else None,
+        "next": _encode([last.key, last.id, *edge]) if last else None,
     }
 
 
-def _score(vector: ColumnElement[Any], query: ColumnElement[Any]) -> ColumnElement[float]:
+def _after_or_at(edge: tuple[datetime, int]) -> list[ColumnElement[bool]]:
+    # The plain date bound lets the planner intersect the date index's range with the GIN index.
+    edge_date = literal(edge[0], Article.sort_date.type)
+    return [Article.sort_date >= edge_date, tuple_(Article.sort_date, Article.id) >= tuple_(edge_date, edge[1])]
+
+
+def _newest(session: Session, conditions: list[ColumnElement[bool]], *, phrase: bool) -> list[Any]:
+    """(sort_date, id) of the newest RANK_WINDOW rows meeting the conditions, newest first.
+
+    Only the date and the id are read, never the search vector (TOASTed, some 5 buffers a row),
+    unless the GIN index cannot decide alone (a phrase). Which index finds them depends on how many
+    rows match, as the planner estimates it: a common word walks the date index until enough
+    match; a rarer one intersects the GIN index with the newest slice of the date index that should
+    hold some WINDOW_SLACK times enough (widened if it holds too few); a rare word or a phrase
+    reads the GIN index alone. The date is hidden from the index's order (`+ 0 s`) off the walk,
+    as otherwise the planner walks the date index checking every row's vector.
+    """
+    found = select(Article.sort_date, Article.id).where(*conditions)
+    matches, rows_in_all = _estimate(session, found), _estimate(session, select(Article.id))
+    share = matches / rows_in_all
+    if not phrase and share >= WALK_SHARE:
+        walk = found.order_by(Article.sort_date.desc(), Article.id.desc()).limit(RANK_WINDOW)
+        return list(session.execute(walk))
+    by_date = found.order_by((Article.sort_date + literal_column("interval '0 s'")).desc(), Article.id.desc())
+    span = max(WINDOW_SLACK * RANK_WINDOW / share, RANK_WINDOW)  # fewer rows cannot hold a window
+    while True:
+        alone = matches <= GIN_ALONE * RANK_WINDOW or span >= rows_in_all / 2
+        floor = None if alone else _date_of(session, int(span))
+        bounded = by_date if floor is None else by_date.where(Article.sort_date >= floor)
+        rows = list(session.execute(bounded.limit(RANK_WINDOW)))
+        if floor is None or len(rows) == RANK_WINDOW:
+            return rows
+        # Fewer matched than estimated (a phrase is estimated as the AND of its words): widen to
+        # what the slice's own share of matches asks for.
+        span *= max(4.0, WINDOW_SLACK * RANK_WINDOW / max(len(rows), 1))
+
+
+def _date_of(session: Session, newest_rows: int) -> datetime | None:
+    """The sort_date below which the date index holds all but its `newest_rows` newest rows."""
+    offset = select(Article.sort_date).order_by(Article.sort_date.desc(), Article.id.desc()).offset(newest_rows)
+    return session.scalar(offset.limit(1))
+
+
+def _estimate(session: Session, statement: Any) -> float:
+    """How many rows the planner expects the statement to return (EXPLAIN; runs nothing)."""
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
+
+def _first_tier(query: ColumnElement[Any], window: ColumnElement[bool], limit: int) -> ColumnElement[bool]:
+    """The window's rows whose title matches, when they fill the first page and one more (they all
+    outrank the others), else the whole window: only the rows ranked read their vectors."""
+    filled = select(func.count() > limit).where(window, _title_hit(query)).scalar_subquery()
+    return and_(window, or_(_title_hit(query), not_(filled)))
+
+
+def _title_hit(query: ColumnElement[Any]) -> ColumnElement[bool]:
+    # Read from the title (in line, short), not from the vector's title part: each use of the
+    # TOASTed vector reads it again.
+    return func.to_tsvector(text("'simple'"), func.coalesce(Article.title, "")).op("@@")(query)
+
+
+def _score(query: ColumnElement[Any]) -> ColumnElement[float]:
     # ts_rank with normalisation 32 is rank / (rank + 1), below 1: a title match (1) always wins.
-    title_hit = func.ts_filter(vector, literal_column("""'{a}'::"char"[]""")).op("@@")(query)
-    return cast(cast(title_hit, Integer), Float) + cast(func.ts_rank(vector, query, 32), Float)
+    return cast(cast(_title_hit(query), Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
 
 
 def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[ColumnElement[bool]]:
@@ -191,7 +256,7 @@ def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[Colu
 def _names(entity: str) -> ColumnElement[bool]:
     """The article names the entity: by its name (any case) or its id."""
     match = func.lower(Entity.name) == entity.lower()
-    if entity.isdigit() and int(entity) < _MAX_BIGINT:
+    if entity.isdecimal() and int(entity) < _MAX_BIGINT:  # "²" is a digit, but not a number int() reads
         match = or_(match, Entity.id == int(entity))
     return exists().where(and_(ArticleEntity.article_id == Article.id, ArticleEntity.entity_id == Entity.id, match))
 
@@ -203,7 +268,7 @@ def period_end(until: date | datetime) -> date | datetime | None:
     return None if until == date.max else date.fromordinal(until.toordinal() + 1)
 
 
-def _with_snippets(page: Any, query: ColumnElement[Any] | None, limit: int, *extra: Any) -> Any:
+def _with_snippets(page: Any, query: ColumnElement[Any] | None, limit: int) -> Any:
     """The page's rows with their snippets: ts_headline runs for the `limit` rows shown, not the
     one more fetched to know whether there is a next page."""
     position = func.row_number().over(order_by=(page.c.key.desc().nulls_last(), page.c.id.desc()))
@@ -229,7 +294,6 @@ def _with_snippets(page: Any, query: ColumnElement[Any] | None, limit: int, *ext
             Article.story_id,
             page.c.key,
             snippet.label("snippet"),
-            *extra,
         )
         .join(page, page.c.id == Article.id)
         .order_by(page.c.key.desc().nulls_last(), Article.id.desc())
@@ -242,7 +306,6 @@ def _any_word(query: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def _shaped(hit: dict[str, Any]) -> dict[str, Any]:
-    hit.pop("edge_date", None), hit.pop("edge_id", None)
     key = hit.pop("key")
     hit["score"] = key if isinstance(key, float) else None
     hit["snippet_html"] = highlighted(hit["snippet"], "<mark>", "</mark>")

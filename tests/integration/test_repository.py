@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from worker import repository
 from worker import search as search_module
 from worker.models import Article, ArticleEntity, Quarantine, Submission
 from worker.models import Entity as EntityRow
-from worker.search import search
+from worker.search import Filters, search
 from worker.store import store_article
 
 
@@ -122,6 +124,42 @@ def test_search_finds_phrase_and_ranks_title_first(session: Session) -> None:
     assert search(session, f"harbour -bridge {token}")["items"] == []
 
 
+def test_an_entity_filter_of_digits_int_cannot_read_finds_nothing(session: Session) -> None:
+    assert search(session, None, Filters(entity="\u00b2"))["items"] == []  # superscript two
+
+
+def _pages(session: Session, words: str, limit: int) -> list[list[int]]:
+    pages, cursor = [], None
+    while True:
+        page = search(session, words, limit=limit, cursor=cursor)
+        pages.append([hit["id"] for hit in page["items"]])
+        if not (cursor := page["next"]):
+            return pages
+
+
+def test_a_title_match_outranks_any_body_match(session: Session) -> None:
+    """Title matches first, also when they fill the first page alone (only they are ranked then)."""
+    shared, word = uuid.uuid4().hex, uuid.uuid4().hex[:12]
+
+    def stored(n: int, title: str, extra: str = "") -> int:
+        content = story_text(f"{shared} {n}", title=title) + extra
+        _, article_id = store_article(
+            session, _accepted(session, enriched(url=f"https://t.example/{shared}/{n}", content=content))
+        )
+        assert article_id is not None
+        return article_id
+
+    in_title = stored(1, f"Harbour {word}")
+    in_body = stored(2, "Harbour news", f"The {word} {word} {word} {word} again.\n")
+    hits = search(session, word)["items"]
+    assert [hit["id"] for hit in hits] == [in_title, in_body]
+    assert hits[0]["score"] >= 1 > hits[1]["score"] > 0
+    assert _pages(session, word, limit=1) == [[in_title], [in_body]]  # one title match: not a full page
+    also_in_title = stored(3, f"Bridge {word} opens")
+    pages = _pages(session, word, limit=1)
+    assert sorted(pages[:2]) == sorted([[in_title], [also_in_title]]) and pages[2:] == [[in_body]]
+
+
 def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(session: Session, monkeypatch: Any) -> None:
     """Relevance ranks the newest RANK_WINDOW matches; the first page fixes that window, so an
     article stored between pages neither pushes one out (a skip) nor repeats one."""
@@ -142,6 +180,36 @@ def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(sessi
     seen = [hit["id"] for hit in first["items"] + second["items"]]
     assert len(seen) == len(set(seen)) and set(ids[2:]) <= set(seen) and not set(ids[:2]) & set(seen)
     assert len(search(session, shared, order="date", limit=10)["items"]) == 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        {"WALK_SHARE": 0.0},  # walk the date index
+        {"WALK_SHARE": 2.0, "GIN_ALONE": 0, "WINDOW_SLACK": 0.0},  # date slices, the first too small
+        {"WALK_SHARE": 2.0, "GIN_ALONE": 10**9},  # the GIN index alone
+    ],
+    ids=["walk", "slices", "gin-alone"],
+)
+def test_every_path_finds_exactly_the_newest_matches(
+    session: Session, monkeypatch: Any, path: dict[str, float]
+) -> None:
+    """However the newest matches are found, relevance ranks exactly the RANK_WINDOW newest by date
+    (stored out of date order, and behind newer articles that do not match)."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    for name, value in path.items():
+        monkeypatch.setattr(search_module, name, value)
+    shared, other = uuid.uuid4().hex, uuid.uuid4().hex
+    by_day = {}
+    for day, token in [(5, shared), (1, shared), (4, shared), (2, shared), (3, shared), (7, other), (8, other)]:
+        article = enriched(url=f"https://d.example/{token}/{day}", content=story_text(f"{token} d{day}"))
+        _, article_id = store_article(session, _accepted(session, article))
+        when = datetime(2999, 1, day, tzinfo=UTC)
+        session.execute(update(Article).where(Article.id == article_id).values(published_at=when))
+        by_day[day] = article_id
+    for words in (shared, f'"bridge across the harbour" {shared}'):
+        found = search(session, words, limit=10)["items"]
+        assert {hit["id"] for hit in found} == {by_day[5], by_day[4], by_day[3]}, words
 
 
 def test_concurrent_copies_end_as_one_article_and_one_copy(engine: Engine) -> None:
