@@ -122,7 +122,7 @@ def show(ident: str, as_json: bool) -> None:
 
     db.configure(get_settings())
     with db.session() as session:
-        found = queries.article(session, int(ident)) if ident.isdigit() else queries.submission(session, _uuid(ident))
+        found = queries.article(session, int(ident)) if ident.isdecimal() else queries.submission(session, _uuid(ident))
     if found is None:
         raise click.ClickException(f"no article or submission {ident}")
     if as_json:
@@ -226,7 +226,7 @@ def quarantine_show(ident: str, as_json: bool) -> None:
 
     db.configure(get_settings())
     with db.session() as session:
-        entry = queries.quarantine_entry(session, int(ident) if ident.isdigit() else _uuid(ident))
+        entry = queries.quarantine_entry(session, int(ident) if ident.isdecimal() else _uuid(ident))
     if entry is None:
         raise click.ClickException(f"no quarantine entry {ident}")
     if as_json:

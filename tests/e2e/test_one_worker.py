@@ -94,6 +94,8 @@ def test_show_and_search_read_it_back(stack_env: dict[str, str], engine: Engine,
     assert [hit["id"] for hit in found["items"]] == [article_id]
     missing = cli(stack_env, "show", "999999999")
     assert missing.returncode != 0 and "no article or submission" in missing.stderr
+    odd = cli(stack_env, "show", "\u00b2")  # a digit to isdigit(), not to int()
+    assert odd.returncode == 2 and "neither an article id nor a submission id" in odd.stderr
 
 
 def test_resubmission_changes_nothing(stack_env: dict[str, str], engine: Engine, tmp_path: Path) -> None:
