@@ -6,7 +6,8 @@ On one corpus (by default one it generates: news pages of real sizes and structu
 scraped text, one in ten a wire copy; `--corpus DIR` takes a WCXB-shaped folder of real pages):
 
 1. pure: parse, fingerprint and enrich in this one process, no broker, no database: articles/s
-   and ms per stage (median, p95). The limit the rest is measured against.
+   and ms per stage (median, p95). The limit the rest is measured against: it runs before and
+   after each end-to-end run, and each end-to-end rate is set against its two neighbours.
 2. end to end: `newsingest worker` processes (prefork, concurrency 1 each) on a scratch database
    of DATABASE_URL's server and Redis database 14 of REDIS_URL's server (flushed; without these
    variables, on embedded servers as `make test` starts them), fed through
