@@ -48,9 +48,9 @@ import redis
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from bench.corpus import NOW, generated, wcxb
-from bench.scratch import scratch_database
+from bench.corpus import NOW, deduped, generated, wcxb
 from schemas import ParsedArticle, RawArticle
+from tests.conftest import scratch_database
 from worker import db, flow, nlp
 from worker.local import services
 from worker.models import Article, ArticleEntity, Submission
@@ -58,7 +58,7 @@ from worker.models import Entity as EntityRow
 from worker.pipeline.dedupe import fingerprint
 from worker.pipeline.enrich import enrich
 from worker.pipeline.parse import parse
-from worker.repository import _article_values
+from worker.repository import article_values
 from worker.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -93,10 +93,8 @@ class Pure:
 def warmed(warm: list[RawArticle], entities: bool) -> Language | None:
     """The entity model, after the warm-up articles ran through the core (first calls load models)."""
     model = nlp.configured(Settings(entities=entities))
-    for raw in warm:
-        parsed = parse(raw, uuid.uuid4(), NOW)
-        if isinstance(parsed, ParsedArticle):
-            enrich(fingerprint(parsed), model)
+    for article in deduped(warm):
+        enrich(article, model)
     return model
 
 
@@ -306,16 +304,23 @@ class Servers:
     redis_url: str
 
 
+@contextmanager
+def ready_stack(servers: Servers, workers: int, entities: bool, warm: list[RawArticle], logs: Path) -> Iterator[Stack]:
+    """Workers on a fresh scratch database, answering and warmed up."""
+    with (
+        scratch_database(servers.database_url, "newsingest_bench") as url,
+        Stack(url, servers.redis_url, workers, entities, logs) as stack,
+    ):
+        stack.ready(warm)
+        yield stack
+
+
 def end_to_end(
     servers: Servers, raws: list[RawArticle], warm: list[RawArticle], workers: int, entities: bool
 ) -> EndToEnd:
     logs = Path(tempfile.mkdtemp(prefix="newsingest-bench-"))
     # Saturated: every article queued at once; the rate is articles over first send to last settle.
-    with (
-        scratch_database("newsingest_bench", servers.database_url) as url,
-        Stack(url, servers.redis_url, workers, entities, logs) as stack,
-    ):
-        stack.ready(warm)
+    with ready_stack(servers, workers, entities, warm, logs) as stack:
         cpu_before = stack.cpu_seconds()
         with stack.sampling() as sampled:
             ids, began = stack.submit(raws)
@@ -328,11 +333,7 @@ def end_to_end(
         outcomes[status] += 1
     # Paced: one article every 1 / (rate / 2) seconds, on fresh workers and a fresh database.
     pace = rate / 2
-    with (
-        scratch_database("newsingest_bench", servers.database_url) as url,
-        Stack(url, servers.redis_url, workers, entities, logs) as stack,
-    ):
-        stack.ready(warm)
+    with ready_stack(servers, workers, entities, warm, logs) as stack:
         sent: dict[str, float] = {}
         start = time.time()
         for index, raw in enumerate(raws[:PACED]):
@@ -377,7 +378,7 @@ class Naive:
 def naive(servers: Servers, raws: list[RawArticle], warm: list[RawArticle], entities: bool) -> Naive:
     """One ORM session and one transaction per article, entities looked up one by one."""
     model = warmed(warm, entities)
-    with scratch_database("newsingest_bench", servers.database_url) as url:
+    with scratch_database(servers.database_url, "newsingest_bench") as url:
         engine = create_engine(Settings(database_url=url).sync_database_url)
         began = time.perf_counter()
         for raw in raws:
@@ -389,7 +390,7 @@ def naive(servers: Servers, raws: list[RawArticle], warm: list[RawArticle], enti
             with Session(engine) as session:
                 session.add(Submission(id=submission_id, record=raw.model_dump(mode="json"), status="stored"))
                 session.flush()
-                row = Article(**_article_values(article), status="stored")
+                row = Article(**article_values(article), status="stored")
                 session.add(row)
                 session.flush()
                 for entity in article.entities:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,20 +28,29 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield urls
 
 
-@pytest.fixture(scope="session")
-def database_url(service_urls: tuple[str, str]) -> Iterator[str]:
-    """A database of its own for this test run, migrated to head, dropped afterwards."""
-    server = make_url(Settings(database_url=service_urls[0]).sync_database_url)
-    name = f"newsingest_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "newsingest_test") -> Iterator[str]:
+    """A new database `prefix_<random>` on the server of `server_url`, migrated to head, dropped afterwards."""
+    server = make_url(Settings(database_url=server_url).sync_database_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = server.set(database=name).render_as_string(hide_password=False)
-    migrate(url, "head")
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        migrate(url, "head")
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(service_urls: tuple[str, str]) -> Iterator[str]:
+    """A database of its own for this test run, migrated to head, dropped afterwards."""
+    with scratch_database(service_urls[0]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

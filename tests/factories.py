@@ -75,6 +75,27 @@ def record(token: str | None = None, **fields: Any) -> dict[str, Any]:
     return {"source": "test.example", "content": story_text(token), "content_type": "text/plain"} | fields
 
 
+def parsed(body: str, **fields: Any) -> ParsedArticle:
+    """A parsed plain-text article with the given body and fields, the rest empty."""
+    empty: dict[str, Any] = {
+        "submission_id": uuid.uuid4(),
+        "url": None,
+        "canonical_url": None,
+        "source": "news.example",
+        "producer_id": None,
+        "content_type": "text/plain",
+        "fetched_at": None,
+        "title": None,
+        "section": None,
+        "authors": [],
+        "agency": None,
+        "published": None,
+        "language_hint": None,
+        "parser_version": "1",
+    }
+    return ParsedArticle(**(empty | fields), body=body)
+
+
 def enriched(token: str | None = None, **fields: Any) -> EnrichedArticle:
     """An article as the store stage receives it."""
     parsed = parse(RawArticle.model_validate(record(token, **fields)), uuid.uuid4(), NOW)

@@ -157,7 +157,7 @@ def update_article(session: Session, article: EnrichedArticle) -> int | None:
     )
     if article_id is None:
         return None
-    values = {k: v for k, v in _article_values(article).items() if k not in _IDENTITY}
+    values = {k: v for k, v in article_values(article).items() if k not in _IDENTITY}
     session.execute(update(Article).where(Article.id == article_id).values(**values, updated_at=func.now()))
     link_entities(session, article_id, article.entities)
     return article_id
@@ -258,7 +258,7 @@ def replace_content(session: Session, article_id: int, article: EnrichedArticle)
     )
     columns = ["article_id", "version", "submission_id", "title", "body", "content_hash", "published_at", "stored_at"]
     session.execute(insert(ArticleVersion).from_select(columns, current))
-    values = _article_values(article) | {"version": Article.version + 1, "updated_at": func.now()}
+    values = article_values(article) | {"version": Article.version + 1, "updated_at": func.now()}
     for key in ("submission_id", "canonical_url", "source", "producer_id"):  # the identity stays
         values.pop(key)
     session.execute(update(Article).where(Article.id == article_id).values(**values))
@@ -287,7 +287,7 @@ def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict,
     `story` holds the story columns of a copy (`story_id`, `syndicated`, `agency`, `changes`).
     """
     is_copy = verdict.outcome == "copy"
-    values = _article_values(article) | {
+    values = article_values(article) | {
         "copy_of": verdict.article_id if is_copy else None,
         "copy_method": _METHODS.get(verdict.reason or "") if is_copy else None,
         "match_score": verdict.score if is_copy else None,
@@ -327,7 +327,7 @@ def link_entities(session: Session, article_id: int, entities: list[Entity]) -> 
 _METHODS = {"content_hash": "exact", "minhash": "minhash"}
 
 
-def _article_values(article: EnrichedArticle) -> dict[str, Any]:
+def article_values(article: EnrichedArticle) -> dict[str, Any]:
     return (
         article.model_dump(exclude={"published", "modified", "language_hint", "entities", "quotes"})
         | {"quotes": [quote.model_dump() for quote in article.quotes]}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 
-from schemas import DedupedArticle, ParsedArticle
+from schemas import DedupedArticle
+from tests.factories import parsed
 from worker.pipeline.dedupe import Match, Verdict, canonical_url, content_hash, fingerprint, judge
 from worker.pipeline.similar import NearMatch
 
@@ -19,24 +19,18 @@ BODY = (
 
 
 def article(body: str = BODY, url: str | None = "https://news.example/bridge") -> DedupedArticle:
-    parsed = ParsedArticle(
-        submission_id=uuid.uuid4(),
-        url=url,
-        canonical_url=canonical_url(url),
-        source="news.example",
-        producer_id="p-1",
-        content_type="text/plain",
-        fetched_at=datetime(2024, 5, 4, 10, 0, tzinfo=UTC),
-        title="Council approves harbour bridge",
-        section="Local",
-        authors=["Jane Mwangi"],
-        agency=None,
-        published=None,
-        language_hint=None,
-        body=body,
-        parser_version="1",
+    return fingerprint(
+        parsed(
+            body,
+            url=url,
+            canonical_url=canonical_url(url),
+            producer_id="p-1",
+            fetched_at=datetime(2024, 5, 4, 10, 0, tzinfo=UTC),
+            title="Council approves harbour bridge",
+            section="Local",
+            authors=["Jane Mwangi"],
+        )
     )
-    return fingerprint(parsed)
 
 
 # -- canonical_url ---------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 
-from schemas import DedupedArticle, EnrichedArticle, ParsedArticle
+from schemas import DedupedArticle, EnrichedArticle
+from tests.factories import parsed
 from worker.pipeline.dedupe import fingerprint
 from worker.pipeline.enrich import (
     ENRICHER_VERSION,
@@ -92,24 +92,15 @@ def test_reading_time_at_average_rate() -> None:
 
 
 def _deduped(body: str) -> DedupedArticle:
-    parsed = ParsedArticle(
-        submission_id=uuid.uuid4(),
-        url="https://news.example/buses",
-        canonical_url="https://news.example/buses",
-        source="news.example",
-        producer_id=None,
-        content_type="text/plain",
-        fetched_at=datetime(2024, 5, 4, tzinfo=UTC),
-        title="Night buses kept",
-        section=None,
-        authors=[],
-        agency=None,
-        published=None,
-        language_hint=None,
-        body=body,
-        parser_version="1",
+    return fingerprint(
+        parsed(
+            body,
+            url="https://news.example/buses",
+            canonical_url="https://news.example/buses",
+            fetched_at=datetime(2024, 5, 4, tzinfo=UTC),
+            title="Night buses kept",
+        )
     )
-    return fingerprint(parsed)
 
 
 def test_enrich_adds_language_and_figures() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from schemas import EnrichedArticle, ParsedArticle, RawArticle
 from tests.conftest import REPO_ROOT
-from tests.factories import NOW
+from tests.factories import NOW, parsed
 from worker import nlp
 from worker.pipeline.dedupe import fingerprint
 from worker.pipeline.enrich import enrich
@@ -25,29 +25,13 @@ EXPECTED: dict[str, Any] = json.loads((REPO_ROOT / "tests/golden/enrich/seed_art
 @pytest.fixture(scope="module")
 def seed() -> EnrichedArticle:
     raw = RawArticle(source="seed.example", content=SEED.read_text(), content_type="text/plain")
-    parsed = parse(raw, uuid.uuid4(), NOW)
-    assert isinstance(parsed, ParsedArticle)
-    return enrich(fingerprint(parsed), nlp.load(Settings().spacy_model))
+    result = parse(raw, uuid.uuid4(), NOW)
+    assert isinstance(result, ParsedArticle)
+    return enrich(fingerprint(result), nlp.load(Settings().spacy_model))
 
 
 def _parsed(body: str) -> ParsedArticle:
-    return ParsedArticle(
-        submission_id=uuid.uuid4(),
-        url=None,
-        canonical_url=None,
-        source="fr.example",
-        producer_id=None,
-        content_type="text/plain",
-        fetched_at=None,
-        title=None,
-        section=None,
-        authors=[],
-        agency=None,
-        published=None,
-        language_hint=None,
-        body=body,
-        parser_version="1",
-    )
+    return parsed(body, source="fr.example")
 
 
 @pytest.mark.parametrize("kind", ["person", "place", "organization"])
