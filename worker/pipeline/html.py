@@ -43,15 +43,19 @@ def read_html(html: str, url: str | None, now: datetime) -> TextParts:
     meta = read_metadata(tree)
     shown = page_dates(tree)  # before trafilatura prunes the tree
     document = _extract(tree, url, now)
+    if document is None and (fresh := load_html(html)) is not None:
+        # No main text by trafilatura's precise rules: its recall-first rules often find it.
+        document = _extract(fresh, url, now, favor_recall=True)
     if document is None:
         return TextParts(page_types=meta.jsonld_types, og_type=meta.first("og:type"))
     return _combine(meta, shown, document, url)
 
 
-def _extract(tree: HtmlElement, url: str | None, now: datetime) -> Document | None:
+def _extract(tree: HtmlElement, url: str | None, now: datetime, *, favor_recall: bool = False) -> Document | None:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
+        favor_recall=favor_recall,
         with_metadata=True,
         include_comments=False,
         include_tables=True,

@@ -21,7 +21,7 @@ from worker.pipeline.html import read_html
 from worker.pipeline.plausibility import check_date, collapse_repeats, is_list_of_links, listing_hint
 from worker.pipeline.text import TextParts, read_text
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)|<(p|div|article|br)[\s>/]", re.IGNORECASE)
 # Fewer words than this is a page fragment (a menu, a caption, a paywall stub), not an article.
