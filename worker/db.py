@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.settings import Settings
 
 _sessions: sessionmaker[Session] | None = None
+# The connection held() checked out for the sessions of the running block, if any.
+_held: ContextVar[Connection | None] = ContextVar("held", default=None)
 # Connections a pool may open beyond its size under a burst.
 MAX_OVERFLOW = 2
 
@@ -40,10 +43,34 @@ def is_configured() -> bool:
     return _sessions is not None
 
 
+def _factory() -> sessionmaker[Session]:
+    if _sessions is None:
+        raise RuntimeError("db.configure(settings) was not called in this process")
+    return _sessions
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Check out one connection for every session the block opens, one after the other.
+
+    A checkout pings the server (pool_pre_ping); a stage task opens up to three sessions, so
+    holding one connection for the task saves that round trip on the others.
+    """
+    if _held.get() is not None:
+        yield
+        return
+    with _factory().kw["bind"].connect() as connection:
+        token = _held.set(connection)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+
+
 @contextmanager
 def session() -> Iterator[Session]:
     """One session, one transaction: committed on success, rolled back on any error."""
-    if _sessions is None:
-        raise RuntimeError("db.configure(settings) was not called in this process")
-    with _sessions.begin() as current:
+    connection = _held.get()
+    current = _factory()() if connection is None else _factory()(bind=connection)
+    with current, current.begin():
         yield current

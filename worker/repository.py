@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -211,11 +212,12 @@ def find_candidates(session: Session, band_keys: list[int]) -> list[Candidate]:
     return [Candidate(row.id, row.story_id, row.body) for row in rows]
 
 
-def save_bands(session: Session, article_id: int, band_keys: list[int]) -> None:
-    """Replace an article's band keys."""
-    session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+def save_bands(session: Session, article_id: int, band_keys: list[int], *, fresh: bool = False) -> None:
+    """Replace an article's band keys (a `fresh` article has none yet)."""
+    if not fresh:
+        session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
     if band_keys:
-        session.execute(insert(ArticleBand), [{"band_key": key, "article_id": article_id} for key in band_keys])
+        session.execute(_INSERT_BANDS, {"article_id": article_id, "keys": band_keys})
 
 
 def lock_story(session: Session, story_id: int) -> tuple[int, Copy]:
@@ -231,9 +233,7 @@ def lock_story(session: Session, story_id: int) -> tuple[int, Copy]:
 
 def start_story(session: Session, article_id: int) -> int:
     """A new story with the article as its canonical copy."""
-    story_id = int(session.execute(pg_insert(Story).values(canonical_id=article_id).returning(Story.id)).scalar_one())
-    session.execute(update(Article).where(Article.id == article_id).values(story_id=story_id))
-    return story_id
+    return int(session.execute(_START_STORY, {"article_id": article_id}).scalar_one())
 
 
 def set_canonical(session: Session, story_id: int, article_id: int) -> None:
@@ -265,15 +265,35 @@ def replace_content(session: Session, article_id: int, article: EnrichedArticle)
     link_entities(session, article_id, article.entities)
 
 
-# The store's statements are built once, on the tables, and take their rows as parameters (an
-# executemany that SQLAlchemy sends as one multi-row INSERT): built per call from values, each
-# was compiled again for every article and cost more than the database's own work.
-_articles, _entities, _boilerplate = (Base.metadata.tables[name] for name in ("articles", "entities", "boilerplate"))
+# The store's statements are built once and take their rows as parameters: built per call from
+# values, each was compiled again for every article and cost more than the database's own work.
+# Rows of many go as one array or JSON parameter, so that each is one statement of one text.
+_articles, _boilerplate = (Base.metadata.tables[name] for name in ("articles", "boilerplate"))
 _INSERT_ARTICLE = pg_insert(_articles).on_conflict_do_nothing().returning(_articles.c.id)
-_UPSERT_ENTITIES = (
-    pg_insert(_entities)
-    .on_conflict_do_update(index_elements=[_entities.c.kind, _entities.c.key], set_={"name": _entities.c.name})
-    .returning(_entities.c.id, _entities.c.kind, _entities.c.key)
+_LINK_ENTITIES = text(
+    """
+    WITH given AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+            AS g(kind text, key text, name text, mentions int, first_offset int, aliases text[])
+    ), upserted AS (
+        INSERT INTO entities (kind, key, name)
+        SELECT kind, key, name FROM given ORDER BY kind, key
+        ON CONFLICT (kind, key) DO UPDATE SET name = entities.name
+        RETURNING id, kind, key
+    )
+    INSERT INTO article_entities (article_id, entity_id, mentions, first_offset, aliases)
+    SELECT :article_id, upserted.id, given.mentions, given.first_offset, given.aliases
+    FROM given JOIN upserted USING (kind, key)
+    """
+)
+_INSERT_BANDS = text(
+    "INSERT INTO article_bands (band_key, article_id) SELECT unnest(CAST(:keys AS bigint[])), :article_id"
+)
+_START_STORY = text(
+    """
+    WITH story AS (INSERT INTO stories (canonical_id) VALUES (:article_id) RETURNING id)
+    UPDATE articles SET story_id = story.id FROM story WHERE articles.id = :article_id RETURNING story.id
+    """
 )
 _COUNT_BOILERPLATE = pg_insert(_boilerplate).on_conflict_do_update(
     index_elements=[_boilerplate.c.source, _boilerplate.c.line_key],
@@ -295,33 +315,25 @@ def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict,
     }
     article_id: int | None = session.scalar(_INSERT_ARTICLE, values | story)
     if article_id is not None:
-        link_entities(session, article_id, article.entities)
+        link_entities(session, article_id, article.entities, fresh=True)
     return article_id
 
 
-def link_entities(session: Session, article_id: int, entities: list[Entity]) -> None:
-    """Replace an article's entity links; entities are shared rows, inserted once per kind and key.
+def link_entities(session: Session, article_id: int, entities: list[Entity], *, fresh: bool = False) -> None:
+    """Replace an article's entity links (a `fresh` article has none yet); entities are shared
+    rows, inserted once per kind and key, in one statement.
 
     Rows are upserted in (kind, key) order so that two transactions naming the same entities
     lock them in the same order and cannot deadlock.
     """
-    session.execute(delete(ArticleEntity).where(ArticleEntity.article_id == article_id))
+    if not fresh:
+        session.execute(delete(ArticleEntity).where(ArticleEntity.article_id == article_id))
     if not entities:
         return
     unique = {(e.kind, e.key): e for e in entities}
-    rows = [{"kind": kind, "key": k, "name": e.name} for (kind, k), e in sorted(unique.items())]
-    by_key = {(row.kind, row.key): row.id for row in session.execute(_UPSERT_ENTITIES, rows)}
-    links = [
-        {
-            "article_id": article_id,
-            "entity_id": by_key[(kind, k)],
-            "mentions": e.mentions,
-            "first_offset": e.first_offset,
-            "aliases": e.aliases,
-        }
-        for (kind, k), e in sorted(unique.items())
-    ]
-    session.execute(insert(Base.metadata.tables["article_entities"]), links)
+    columns = {"kind", "key", "name", "mentions", "first_offset", "aliases"}
+    rows = [e.model_dump(include=columns) for _, e in sorted(unique.items())]
+    session.execute(_LINK_ENTITIES, {"article_id": article_id, "rows": json.dumps(rows)})
 
 
 _METHODS = {"content_hash": "exact", "minhash": "minhash"}

@@ -54,7 +54,7 @@ def _save(session: Session, article: EnrichedArticle, verdict: Verdict, bands: l
     article_id = repository.insert_article(session, article, verdict)
     if article_id is not None:
         repository.start_story(session, article_id)
-        repository.save_bands(session, article_id, bands)
+        repository.save_bands(session, article_id, bands, fresh=True)
         # Boilerplate is learned from originals only: a copy would count one text twice.
         repository.count_boilerplate(session, article.source, boilerplate.lines_to_learn(article.paragraphs))
     return article_id
@@ -79,7 +79,7 @@ def _save_copy(session: Session, article: EnrichedArticle, verdict: Verdict, ban
         changes=stories.changes(copy, canonical, canonical_id).as_json(),
     )
     if article_id is not None:
-        repository.save_bands(session, article_id, bands)
+        repository.save_bands(session, article_id, bands, fresh=True)
         if stories.is_earlier(copy, canonical):
             repository.set_canonical(session, verdict.story_id, article_id)
     return article_id

@@ -59,6 +59,7 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
             with (
                 logs.about(_about(self, payload), str(self.request.id), stage_name),
                 metrics.STAGE_SECONDS.labels(stage_name).time(),
+                db.held(),
             ):
                 return _run(self, payload)
 
