@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import click
 
-from worker import sources
+from worker import flow, sources
 from worker.settings import get_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def _counting(records: Any, bar: Any) -> Any:
 
 @main.command()
 @click.option("--concurrency", "-c", type=int, help="Worker processes (default: CPU count).")
-@click.option("--queues", "-Q", default=",".join(("ingest", "parse", "dedupe", "enrich", "store")), show_default=True)
+@click.option("--queues", "-Q", default=",".join(flow.QUEUES), show_default=True)
 @click.option("--name", "-n", default="celery@%h", show_default=True, help="Node name, unique per worker.")
 @click.option("--pool", type=click.Choice(["prefork", "solo", "threads"]), default="prefork", show_default=True)
 @click.option("--loglevel", "-l", help="Log level (default: NEWSINGEST_LOG_LEVEL).")

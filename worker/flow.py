@@ -1,7 +1,8 @@
 """The one place the stages are wired: queues, routes, and the chain each submission follows.
 
-ingest -> parse -> dedupe -> enrich -> store, each a task on its own queue so a deployment can
-give a stage its own workers (`newsingest worker --queues enrich`).
+ingest -> parse -> enrich -> store, each a task on its own queue so a deployment can give a stage
+its own workers (`newsingest worker --queues enrich`). Parse also ends the chain of a known
+duplicate; `articles.dedupe`, the stage that did so before, still runs for chains sent then.
 
 Reprocessing a stored article (`newsingest reprocess`) takes a chain of its own on the same
 queues: reparse -> enrich -> update. It skips dedupe on purpose: the article keeps its row, its
@@ -17,10 +18,11 @@ from uuid import UUID
 from celery import Celery, Task, chain
 
 INGEST = "articles.ingest"
-STAGES = ("articles.parse", "articles.dedupe", "articles.enrich", "articles.store")
-QUEUES = ("ingest", "parse", "dedupe", "enrich", "store")
+STAGES = ("articles.parse", "articles.enrich", "articles.store")
+QUEUES = ("ingest", "parse", "enrich", "store")
 REPROCESS_STAGES = ("articles.reparse", "articles.enrich", "articles.update")
 ROUTES = {name: {"queue": name.split(".", 1)[1]} for name in (INGEST, *STAGES)} | {
+    "articles.dedupe": {"queue": "parse"},
     "articles.reparse": {"queue": "parse"},
     "articles.update": {"queue": "store"},
 }

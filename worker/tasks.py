@@ -119,6 +119,7 @@ def ingest(task: Task, record: Any) -> None:
 
 @stage("articles.parse")
 def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
+    """Read the record's fields and body; a known duplicate ends here, before the costly enrich."""
     with db.session() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
         if loaded is None:
@@ -130,13 +131,18 @@ def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
     result = parse_core.parse(raw, uuid.UUID(submission_id), datetime.now(UTC), known)
     if isinstance(result, Rejection):
         raise PermanentError(result.reason, result.detail)
-    return result.model_dump(mode="json")
+    return _unless_duplicate(task, dedupe_core.fingerprint(result))
 
 
 @stage("articles.dedupe")
 def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
-    """Skip the rest of the chain for a known duplicate; store decides again under a lock."""
-    article = dedupe_core.fingerprint(ParsedArticle.model_validate(message))
+    """The duplicate check as a stage of its own, for chains sent before parse took it over."""
+    article = DedupedArticle.model_validate(message) if "content_hash" in message else None
+    return _unless_duplicate(task, article or dedupe_core.fingerprint(ParsedArticle.model_validate(message)))
+
+
+def _unless_duplicate(task: Task, article: DedupedArticle) -> dict[str, Any] | None:
+    """Settle a known duplicate and end its chain; store decides again, under a lock."""
     with db.session() as session:
         verdict = dedupe_core.judge(article, repository.find_matches(session, article))
         if verdict.is_duplicate:

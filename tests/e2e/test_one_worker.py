@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 import redis
-from celery import Celery
+from celery import Celery, chain
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Workers, cli, submit, wait_settled
 from tests.factories import story_text
+from worker import flow, repository
 from worker.models import Article, ArticleEntity, Entity, Quarantine
 from worker.pipeline.enrich import ENRICHER_VERSION
 from worker.pipeline.parse import PARSER_VERSION
@@ -158,3 +160,19 @@ def test_an_invalid_record_on_the_queue_is_quarantined(redis_url: str, engine: E
         entry = connection.execute(select(Quarantine).where(Quarantine.submission_id == uuid.UUID(task_id))).one()
     assert (entry.stage, entry.reason, entry.url) == ("ingest", "invalid record", "https://bad.example/1")
     assert "content" in entry.error and entry.attempts == 1
+
+
+def test_a_chain_sent_before_parse_took_over_dedupe_still_lands(redis_url: str, engine: Engine) -> None:
+    """Producers of the last version sent parse -> dedupe -> enrich -> store: those chains still run."""
+    token, submission = uuid.uuid4().hex, uuid.uuid4()
+    record = {"url": f"https://older.example/{token}", "source": "older.example", "content": story_text(token)}
+    with Session(engine) as session, session.begin():
+        repository.accept(session, submission, record)
+    producer = Celery(broker=redis_url, set_as_current=False)
+    producer.conf.task_routes = flow.ROUTES
+    stages = ("articles.parse", "articles.dedupe", "articles.enrich", "articles.store")
+    first, *rest = (producer.signature(name) for name in stages)
+    chain(first.clone(args=(str(submission),), immutable=True), *rest).apply_async(serializer="json")
+    producer.close()
+    ((status, article_id),) = wait_settled(engine, [str(submission)]).values()
+    assert status == "stored" and article_id is not None
