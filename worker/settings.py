@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         ge=1,
         description="Messages a worker process holds (running or waiting); more hides broker round trips.",
     )
+    inline_stages: bool = Field(
+        default=True,
+        description="A task runs the next stages of its chain itself while this worker consumes their queues.",
+    )
     task_soft_time_limit_s: int = Field(default=60, ge=1, description="A task is asked to stop after this.")
     task_time_limit_s: int = Field(default=90, ge=2, description="A task's process is killed after this.")
     visibility_timeout_s: int = Field(

@@ -40,7 +40,7 @@ class StageTask(Task):  # type: ignore[misc]
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Out of retries (or an unexpected bug): keep the submission in quarantine, don't drop it."""
         reason = "retries exhausted" if isinstance(exc, TRANSIENT) else "unexpected error"
-        _quarantine(self, args[0], reason, f"{type(exc).__name__}: {exc}")
+        _quarantine(self, self.name, args[0], reason, f"{type(exc).__name__}: {exc}")
 
 
 # A task that hits its soft time limit is retried this many times (a hung connection is not the
@@ -48,37 +48,73 @@ class StageTask(Task):  # type: ignore[misc]
 TIME_LIMIT_RETRIES = 2
 
 
+# The stage functions by task name, for a task that runs the next stage of its chain itself.
+_FUNCTIONS: dict[str, Callable[[Task, Any], Any]] = {}
+
+
 def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
-    """Register a stage function as a task; a PermanentError or repeated time-out quarantines it."""
+    """Register a stage function as a task; a PermanentError or repeated time-out quarantines it.
+
+    When the next stage of the chain is one this worker serves, the task runs it too, and so on,
+    instead of queueing it (NEWSINGEST_INLINE_STAGES): each hop through the broker costs a stage
+    start, a message and the worker's dispatch. Only the delivered stage counts a start in the
+    ledger, so a stage run in-process that kills the process counts against the delivered one,
+    whose message comes back, and the crash-loop guard still ends it. A transient error in a
+    stage run in-process hands that stage on through the broker, to be retried on its own.
+    """
 
     def register(function: Callable[..., Any]) -> Any:
-        stage_name = name.split(".", 1)[1]
+        _FUNCTIONS[name] = function
 
         @wraps(function)
         def run(self: Task, payload: Any) -> Any:
-            with (
-                logs.about(_about(self, payload), str(self.request.id), stage_name),
-                metrics.STAGE_SECONDS.labels(stage_name).time(),
-                db.held(),
-            ):
-                return _run(self, payload)
-
-        def _run(self: Task, payload: Any) -> Any:
-            try:
-                if name != flow.INGEST and not _begin(self, payload):
-                    return None
-                return function(self, payload)
-            except PermanentError as error:
-                _quarantine(self, payload, error.reason, error.detail)
-            except SoftTimeLimitExceeded as error:
-                if self.request.retries < TIME_LIMIT_RETRIES:
-                    raise self.retry(exc=error, countdown=self.request.retries + 1) from error
-                _quarantine(self, payload, "time limit", f"{name} took over {get_settings().task_soft_time_limit_s}s")
-            return None
+            with db.held():
+                result = _attempt(self, name, payload, delivered=True)
+                while result is not None and (following := _next_served(self)) is not None:
+                    signature = self.request.chain.pop()
+                    try:
+                        result = _attempt(self, following, result, delivered=False)
+                    except TRANSIENT as error:
+                        log.warning("%s handed on through the broker: %s", following, error)
+                        self.request.chain.append(signature)
+                        return result
+                return result
 
         return app.task(name=name, bind=True, base=StageTask)(run)
 
     return register
+
+
+def _attempt(task: Task, name: str, payload: Any, *, delivered: bool) -> Any:
+    """Run one stage: count its start (if delivered), quarantine what it rejects or cannot finish."""
+    stage_name = name.split(".", 1)[1]
+    with (
+        logs.about(_about(task, name, payload), str(task.request.id), stage_name),
+        metrics.STAGE_SECONDS.labels(stage_name).time(),
+    ):
+        try:
+            if delivered and name != flow.INGEST and not _begin(task, payload):
+                return None
+            return _FUNCTIONS[name](task, payload)
+        except PermanentError as error:
+            _quarantine(task, name, payload, error.reason, error.detail)
+        except SoftTimeLimitExceeded as error:  # the delivered stage is retried, with those it ran
+            if task.request.retries < TIME_LIMIT_RETRIES:
+                raise task.retry(exc=error, countdown=task.request.retries + 1) from error
+            limit = get_settings().task_soft_time_limit_s
+            _quarantine(task, name, payload, "time limit", f"{task.name} and the stages it ran took over {limit}s")
+        return None
+
+
+def _next_served(task: Task) -> str | None:
+    """The chain's next stage, if this worker consumes its queue and may run stages in-process."""
+    if not task.request.chain or not get_settings().inline_stages:
+        return None
+    following = task.request.chain[-1].get("task")
+    if following not in _FUNCTIONS or following == flow.INGEST:
+        return None
+    served = app.amqp.queues.consume_from  # the worker's --queues (all of them by default)
+    return following if flow.ROUTES[following]["queue"] in served else None
 
 
 # Stages of the first pass, which must not run again once a submission is settled; enrich is
@@ -217,9 +253,9 @@ def _submission_id(task: Task) -> uuid.UUID:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"newsingest:{task_id}")
 
 
-def _quarantine(task: Task, payload: Any, reason: str, detail: str) -> None:
-    stage_name = task.name.split(".", 1)[1]
-    is_ingest = task.name == flow.INGEST
+def _quarantine(task: Task, name: str, payload: Any, reason: str, detail: str) -> None:
+    stage_name = name.split(".", 1)[1]
+    is_ingest = name == flow.INGEST
     submission_id = _submission_id(task) if is_ingest else _payload_submission(payload)
     with db.session() as session:
         repository.quarantine(
@@ -242,9 +278,9 @@ def _payload_submission(payload: Any) -> uuid.UUID:
     return uuid.UUID(payload["submission_id"] if isinstance(payload, dict) else payload)
 
 
-def _about(task: Task, payload: Any) -> uuid.UUID | None:
+def _about(task: Task, name: str, payload: Any) -> uuid.UUID | None:
     """The submission a task works on, for its log lines; None for a payload too broken to name one."""
-    if task.name == flow.INGEST:
+    if name == flow.INGEST:
         return _submission_id(task)
     try:
         return _payload_submission(payload)

@@ -62,12 +62,13 @@ class Workers:
         self.env, self.log_dir = env, log_dir
         self.processes: list[tuple[subprocess.Popen[bytes], Path]] = []
 
-    def start(self, concurrency: int = 1) -> Path:
+    def start(self, concurrency: int = 1, queues: str | None = None) -> Path:
         log = self.log_dir / f"worker-{len(self.processes)}.log"
         name = f"e2e-{uuid.uuid4().hex[:8]}@%h"
+        only = ["--queues", queues] if queues else []
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "worker.cli", "worker", "-c", str(concurrency), "-n", name],
+                [sys.executable, "-m", "worker.cli", "worker", "-c", str(concurrency), "-n", name, *only],
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import cli, submit, wait_settled
-from tests.e2e.crashhook import MARKER
+from tests.e2e.crashhook import ENRICH_MARKER, MARKER
 from tests.factories import story_text
 from worker import repository
 from worker.models import Quarantine, Submission
@@ -55,11 +55,10 @@ def fault_worker(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFac
     process.wait(timeout=30)
 
 
-def test_a_task_that_kills_its_process_ends_in_quarantine(
-    fault_worker: Path, stack_env: dict[str, str], engine: Engine, tmp_path: Path
-) -> None:
+def _crash_loop(marker: str, stack_env: dict[str, str], engine: Engine, tmp_path: Path) -> int:
+    """Submit a story that kills its process every time: quarantined as a crash loop; its redeliveries."""
     page = tmp_path / "crash.txt"
-    page.write_text(story_text(uuid.uuid4().hex) + f"\n{MARKER} appears in this paragraph of the story.\n")
+    page.write_text(story_text(uuid.uuid4().hex) + f"\n{marker} appears in this paragraph of the story.\n")
     submission_id = submit(stack_env, str(page))["queued"][0]["id"]
     assert wait_settled(engine, [submission_id])[submission_id][0] == "quarantined"
     with engine.connect() as connection:
@@ -67,7 +66,23 @@ def test_a_task_that_kills_its_process_ends_in_quarantine(
         repeats = connection.scalar(select(Submission.repeats).where(Submission.id == uuid.UUID(submission_id)))
     assert (entry.stage, entry.reason) == ("parse", "crash loop")
     assert "ended its worker process 3 times" in entry.error
+    return int(repeats)
+
+
+def test_a_task_that_kills_its_process_ends_in_quarantine(
+    fault_worker: Path, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    repeats = _crash_loop(MARKER, stack_env, engine, tmp_path)
     assert repeats == 3  # three deliveries beyond the first, then it stopped
+
+
+def test_a_stage_run_in_process_that_kills_it_ends_in_quarantine(
+    fault_worker: Path, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    """Enrich runs inside the parse task (this worker serves every queue): its crashes bring the
+    parse message back and count against parse, so the crash-loop guard still ends it."""
+    repeats = _crash_loop(ENRICH_MARKER, stack_env, engine, tmp_path)
+    assert repeats == 3
 
 
 def test_a_lost_message_is_resent_by_the_sweeper(fault_worker: Path, engine: Engine) -> None:

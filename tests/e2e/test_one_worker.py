@@ -18,7 +18,7 @@ from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Workers, cli, submit, wait_settled
 from tests.factories import story_text
 from worker import flow, repository
-from worker.models import Article, ArticleEntity, Entity, Quarantine
+from worker.models import Article, ArticleEntity, Entity, Quarantine, Submission
 from worker.pipeline.enrich import ENRICHER_VERSION
 from worker.pipeline.parse import PARSER_VERSION
 
@@ -83,6 +83,13 @@ def test_show_and_search_read_it_back(stack_env: dict[str, str], engine: Engine,
     receipt = submit(stack_env, str(page))
     ((status, article_id),) = wait_settled(engine, [receipt["queued"][0]["id"]]).values()
     assert status == "stored"
+    with engine.connect() as connection:  # one worker serves every queue: one task ran all three stages
+        ledger = connection.execute(
+            select(Submission.stage, Submission.stage_attempts).where(
+                Submission.id == uuid.UUID(receipt["queued"][0]["id"])
+            )
+        ).one()
+    assert tuple(ledger) == ("parse", 1)
 
     shown = json.loads(cli(stack_env, "show", str(article_id), "--json").stdout)
     assert (shown["title"], shown["section"], shown["authors"]) == (

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from tests.e2e.conftest import Workers, logged, submit, wait_settled
 from tests.factories import story_text
-from worker.models import Article
+from worker.models import Article, Submission
 
 pytestmark = pytest.mark.e2e
 STORIES = 30
@@ -81,3 +81,31 @@ def test_two_workers_storing_near_copies_at_once_make_one_story(
             .group_by(Article.story_id)
         ).all()
     assert len(stories) == STORIES and all(count == 2 for _, count in stories)
+
+
+def test_stages_split_over_workers_by_queue(
+    workers: Workers, stack_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    """A worker runs the next stage itself only when it consumes that stage's queue: one that
+    parses hands enrich to one that enriches, which stores (it consumes store) without a hop."""
+    parser = workers.start(concurrency=1, queues="ingest,parse")
+    enricher = workers.start(concurrency=1, queues="enrich,store")
+    tokens = [uuid.uuid4().hex for _ in range(4)]
+    feed = tmp_path / "split.jsonl"
+    records = [{"url": f"https://split.example/{token}", "content": story_text(token)} for token in tokens]
+    feed.write_text("".join(json.dumps(record) + "\n" for record in records))
+
+    receipt = submit(stack_env, str(feed))
+    settled = wait_settled(engine, [q["id"] for q in receipt["queued"]])
+    workers.stop()
+
+    assert sorted(status for status, _ in settled.values()) == ["stored"] * len(tokens)
+    assert logged(parser, stage="parse", outcome="new") and not logged(parser, stage="store")
+    assert logged(enricher, stage="store", outcome="new") and not logged(enricher, stage="parse")
+    with engine.connect() as connection:
+        stages = connection.execute(
+            select(Submission.stage, Submission.stage_attempts).where(
+                Submission.id.in_([uuid.UUID(q["id"]) for q in receipt["queued"]])
+            )
+        ).all()
+    assert {tuple(row) for row in stages} == {("enrich", 1)}  # the last stage delivered; store ran with it

@@ -1,0 +1,75 @@
+"""A task runs the next stages of its chain itself when its worker serves their queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import nullcontext
+from typing import Any
+
+import pytest
+import sqlalchemy.exc
+
+from worker import tasks
+from worker.app import app
+from worker.settings import Settings
+
+STORE = {"task": "articles.store", "args": (), "kwargs": {}, "options": {}, "immutable": False}
+PAYLOAD = {"submission_id": "6f1c6a55-52a3-4b8e-9f0e-2f6c1c0c6b1e"}
+
+
+@pytest.fixture
+def enrich(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The enrich task with fake stage functions, no database, and a chain whose next stage is store."""
+    ran: list[str] = []
+
+    def fake(name: str, result: Any) -> Any:
+        def function(task: Any, payload: Any) -> Any:
+            ran.append(name)
+            if isinstance(result, Exception):
+                raise result
+            return result
+
+        return function
+
+    monkeypatch.setattr(tasks, "_begin", lambda task, payload: True)
+    monkeypatch.setattr(tasks.db, "held", nullcontext)
+    monkeypatch.setattr(tasks, "get_settings", lambda: Settings(redis_url="redis://localhost:6379/0"))
+    task = app.tasks["articles.enrich"]
+    task.push_request(id="task-1", retries=0, chain=[dict(STORE)])
+    task.ran, task.fake = ran, (lambda name, result: monkeypatch.setitem(tasks._FUNCTIONS, name, fake(name, result)))
+    yield task
+    task.pop_request()
+
+
+def test_the_next_stage_runs_in_the_same_task(enrich: Any) -> None:
+    enrich.fake("articles.enrich", PAYLOAD | {"enriched": True})
+    enrich.fake("articles.store", 42)
+    assert enrich.run(PAYLOAD) == 42
+    assert enrich.ran == ["articles.enrich", "articles.store"]
+    assert enrich.request.chain == []  # nothing left for Celery to send
+
+
+def test_a_transient_error_hands_the_stage_on_through_the_broker(enrich: Any) -> None:
+    enriched = PAYLOAD | {"enriched": True}
+    enrich.fake("articles.enrich", enriched)
+    enrich.fake("articles.store", sqlalchemy.exc.OperationalError("INSERT", {}, Exception("server closed")))
+    assert enrich.run(PAYLOAD) == enriched  # Celery sends store with the enrich result, as without inlining
+    assert enrich.request.chain == [STORE]
+
+
+def test_a_worker_that_does_not_serve_the_next_queue_leaves_it_to_the_broker(
+    enrich: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app.amqp.queues, "_consume_from", {"enrich": app.amqp.queues["enrich"]})  # --queues enrich
+    enrich.fake("articles.enrich", PAYLOAD)
+    enrich.fake("articles.store", 42)
+    assert enrich.run(PAYLOAD) == PAYLOAD
+    assert enrich.ran == ["articles.enrich"] and enrich.request.chain == [STORE]
+
+
+def test_inline_stages_can_be_turned_off(enrich: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    off = Settings(redis_url="redis://localhost:6379/0", inline_stages=False)
+    monkeypatch.setattr(tasks, "get_settings", lambda: off)
+    enrich.fake("articles.enrich", PAYLOAD)
+    enrich.fake("articles.store", 42)
+    assert enrich.run(PAYLOAD) == PAYLOAD and enrich.request.chain == [STORE]
