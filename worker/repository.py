@@ -75,6 +75,12 @@ _BEGIN_STAGE = (
 )
 
 
+def commit_without_waiting(session: Session) -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL's
+    asynchronous commit): a crash in the next moment may lose it, never corrupt anything."""
+    session.execute(_ASYNC_COMMIT)
+
+
 def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str, int] | None:
     """Note that a stage starts on a submission; return its status and how often this stage started.
 
@@ -82,7 +88,7 @@ def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str,
     only delays the sweeper or the crash-loop guard), so its commit does not wait for the disk:
     that wait was the largest cost a stage added to an article (bench/scaling.py).
     """
-    session.execute(_ASYNC_COMMIT)
+    commit_without_waiting(session)
     row = session.execute(_BEGIN_STAGE, {"submission": submission_id, "stage_name": stage}).first()
     return (row.status, row.stage_attempts) if row else None
 

@@ -201,6 +201,10 @@ def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
 def store(task: Task, message: dict[str, Any]) -> int | None:
     article = EnrichedArticle.model_validate(message)
     with db.session() as session:
+        # The feed's commit just below waits for the disk, and so makes this one durable before
+        # the message is acknowledged: one wait an article instead of two. Lost in a crash before
+        # that, the store is done again when the message comes back.
+        repository.commit_without_waiting(session)
         verdict, article_id = store_article(session, article)
     _publish_feed()
     _log(article.submission_id, "store", verdict.outcome if verdict else "already settled", article_id)
