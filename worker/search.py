@@ -6,7 +6,6 @@ import base64
 import binascii
 import html
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -32,10 +31,11 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 from sqlalchemy.orm import Session
 
 from worker.models import Article, ArticleEntity, Entity
+from worker.phrases import required_pairs
 
 MAX_LIMIT = 100
 # Relevance ranks this many of the newest matches (see search()): ranking every match of a common
@@ -56,9 +56,6 @@ _MAX_BIGINT = 2**63
 # scrubbed at parse), so a caller can escape the text and then turn them into any markup.
 HIT_START, HIT_STOP = "\x02", "\x03"
 _HEADLINE = f"MaxFragments=2, MaxWords=30, MinWords=12, StartSel={HIT_START}, StopSel={HIT_STOP}"
-
-# What websearch_to_tsquery turns into a phrase (<->): quotes, and words joined by a hyphen.
-_PHRASE = re.compile(r'"|\w-\w')
 
 Order = Literal["relevance", "date"]
 
@@ -101,11 +98,11 @@ def search(
     """
     filters = filters or Filters()
     query = func.websearch_to_tsquery(text("'simple'"), words) if words and words.strip() else None
+    pairs = _pairs_held(session, query) if query is not None else None
     if order == "relevance" and query is not None:
-        phrase = bool(words and _PHRASE.search(words))
-        return _ranked(session, query, filters, limit, cursor, phrase=phrase)
+        return _ranked(session, query, pairs, filters, limit=limit, cursor=cursor)
     key = Article.sort_date
-    inner = select(Article.id.label("id"), key.label("key")).where(*_conditions(query, filters))
+    inner = select(Article.id.label("id"), key.label("key")).where(*_conditions(query, pairs, filters))
     if cursor is not None:
         after_key, after_id, _ = _decode(cursor, by_rank=False)
         inner = inner.where(tuple_(key, Article.id) < tuple_(literal(after_key, key.type), after_id))
@@ -118,8 +115,24 @@ def search(
     }
 
 
+def _pairs_held(session: Session, query: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """The row holds the word pairs the query's phrases require (GIN-indexed), or None when they
+    require none. Only a filter: the tsquery still decides (the keys are hashes)."""
+    need = required_pairs(session.scalar(select(cast(query, Text))) or "")
+    if not need:
+        return None
+    keys = [array([func.word_pair_key(*pair) for pair in sorted(one)]) for one in need]
+    return or_(*(Article.search_pairs.contains(one) for one in keys))
+
+
 def _ranked(
-    session: Session, query: ColumnElement[Any], filters: Filters, limit: int, cursor: str | None, *, phrase: bool
+    session: Session,
+    query: ColumnElement[Any],
+    pairs: ColumnElement[bool] | None,
+    filters: Filters,
+    *,
+    limit: int,
+    cursor: str | None,
 ) -> dict[str, Any]:
     """Relevance order within a window of the newest matches, fixed by the first page.
 
@@ -130,10 +143,13 @@ def _ranked(
     """
     # Bitmaps of a date slice and of a word stay exact (lossy ones recheck every row's vector).
     session.execute(text("SET LOCAL work_mem = '32MB'"))
-    conditions = _conditions(query, filters)
+    conditions = _conditions(query, pairs, filters)
     after: tuple[float, int] | None = None
     if cursor is None:
-        window = _newest(session, conditions, phrase=phrase)
+        # The planner takes a phrase as the AND of its words (far too many rows) and its pairs as
+        # independent of those words (far too few): a phrase is counted by its pairs alone.
+        counted = select(Article.id).where(*_conditions(None if pairs is not None else query, pairs, filters))
+        window = _newest(session, conditions, _estimate(session, counted), phrase=pairs is not None)
         if not window:
             return {"items": [], "next": None}
         edge = window[-1]
@@ -163,19 +179,20 @@ def _after_or_at(edge: tuple[datetime, int]) -> list[ColumnElement[bool]]:
     return [Article.sort_date >= edge_date, tuple_(Article.sort_date, Article.id) >= tuple_(edge_date, edge[1])]
 
 
-def _newest(session: Session, conditions: list[ColumnElement[bool]], *, phrase: bool) -> list[Any]:
+def _newest(session: Session, conditions: list[ColumnElement[bool]], matches: float, *, phrase: bool) -> list[Any]:
     """(sort_date, id) of the newest RANK_WINDOW rows meeting the conditions, newest first.
 
     Only the date and the id are read, never the search vector (TOASTed, some 5 buffers a row),
-    unless the GIN index cannot decide alone (a phrase). Which index finds them depends on how many
-    rows match, as the planner estimates it: a common word walks the date index until enough
-    match; a rarer one intersects the GIN index with the newest slice of the date index that should
-    hold some WINDOW_SLACK times enough (widened if it holds too few); a rare word or a phrase
-    reads the GIN index alone. The date is hidden from the index's order (`+ 0 s`) off the walk,
-    as otherwise the planner walks the date index checking every row's vector.
+    unless the GIN indexes cannot decide alone (a phrase: the rows holding its pairs are checked).
+    Which index finds them depends on how many rows match (`matches`, the planner's estimate): a
+    common word walks the date index until enough match (not a phrase: each row's pairs would be
+    computed); a rarer one intersects the GIN indexes with the newest slice of the date index that
+    should hold some WINDOW_SLACK times enough (widened if it holds too few); a rare one reads the
+    GIN indexes alone. The date is hidden from the index's order (`+ 0 s`) off the walk, as
+    otherwise the planner walks the date index checking every row's vector.
     """
     found = select(Article.sort_date, Article.id).where(*conditions)
-    matches, rows_in_all = _estimate(session, found), _estimate(session, select(Article.id))
+    rows_in_all = _estimate(session, select(Article.id))
     share = matches / rows_in_all
     if not phrase and share >= WALK_SHARE:
         walk = found.order_by(Article.sort_date.desc(), Article.id.desc()).limit(RANK_WINDOW)
@@ -189,8 +206,8 @@ def _newest(session: Session, conditions: list[ColumnElement[bool]], *, phrase: 
         rows = list(session.execute(bounded.limit(RANK_WINDOW)))
         if floor is None or len(rows) == RANK_WINDOW:
             return rows
-        # Fewer matched than estimated (a phrase is estimated as the AND of its words): widen to
-        # what the slice's own share of matches asks for.
+        # Fewer matched than estimated (a phrase of words that often follow each other elsewhere, a
+        # longer phrase, words besides a phrase): widen to what the slice's own share asks for.
         span *= max(4.0, WINDOW_SLACK * RANK_WINDOW / max(len(rows), 1))
 
 
@@ -225,10 +242,14 @@ def _score(query: ColumnElement[Any]) -> ColumnElement[float]:
     return cast(cast(_title_hit(query), Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
 
 
-def _conditions(query: ColumnElement[Any] | None, filters: Filters) -> list[ColumnElement[bool]]:
+def _conditions(
+    query: ColumnElement[Any] | None, pairs: ColumnElement[bool] | None, filters: Filters
+) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query is not None:
         found.append(Article.search.op("@@")(query))
+    if pairs is not None:
+        found.append(pairs)
     if not filters.include_copies:
         found.append(Article.status == "stored")
     for column, value in (
