@@ -42,6 +42,21 @@ def required_pairs(tsquery: str) -> Need:
     return _need(node)
 
 
+def has_loose_words(tsquery: str) -> bool:
+    """Whether a word outside every phrase (and not negated) narrows the query: only then can the
+    word index add anything to the pair index."""
+    tokens = _tokens(tsquery)
+    return bool(tokens) and _loose(_parse(tokens, 1)[0])
+
+
+def _loose(node: _Node) -> bool:
+    if node.op == "word":
+        return True
+    if node.op == "!" or _sequence(node) is not None:  # a run of neighbours: its pairs hold its words
+        return False
+    return any(_loose(part) for part in node.parts)
+
+
 def _tokens(tsquery: str) -> list[tuple[str, str, bool]]:
     """(kind, value, plain): kind is "word", "<" (value: the distance) or the operator itself."""
     tokens, at = [], 0

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, array
 from sqlalchemy.orm import Session
 
 from worker.models import Article, ArticleEntity, Entity
-from worker.phrases import required_pairs
+from worker.phrases import has_loose_words, required_pairs
 
 MAX_LIMIT = 100
 # Relevance ranks this many of the newest matches (see search()): ranking every match of a common
@@ -97,12 +97,12 @@ def search(
     else stored). Snippets are made for the returned page only.
     """
     filters = filters or Filters()
-    query = func.websearch_to_tsquery(text("'simple'"), words) if words and words.strip() else None
-    pairs = _pairs_held(session, query) if query is not None else None
-    if order == "relevance" and query is not None:
-        return _ranked(session, query, pairs, filters, limit=limit, cursor=cursor)
+    matched = _words(session, words) if words and words.strip() else None
+    if order == "relevance" and matched is not None:
+        return _ranked(session, matched, filters, limit=limit, cursor=cursor)
+    query = matched.query if matched is not None else None
     key = Article.sort_date
-    inner = select(Article.id.label("id"), key.label("key")).where(*_conditions(query, pairs, filters))
+    inner = select(Article.id.label("id"), key.label("key")).where(*_conditions(matched, filters))
     if cursor is not None:
         after_key, after_id, _ = _decode(cursor, by_rank=False)
         inner = inner.where(tuple_(key, Article.id) < tuple_(literal(after_key, key.type), after_id))
@@ -115,25 +115,33 @@ def search(
     }
 
 
-def _pairs_held(session: Session, query: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    """The row holds the word pairs the query's phrases require (GIN-indexed), or None when they
-    require none. Only a filter: the tsquery still decides (the keys are hashes)."""
-    need = required_pairs(session.scalar(select(cast(query, Text))) or "")
+@dataclass(frozen=True)
+class _Words:
+    """The search words as a tsquery, the row condition that checks it, and the word pairs its
+    phrases require of a row (None when they require none)."""
+
+    query: ColumnElement[Any]
+    match: ColumnElement[bool]
+    pairs: ColumnElement[bool] | None
+
+
+def _words(session: Session, words: str) -> _Words:
+    """The pairs are only a filter, found by their GIN index: the tsquery still decides (the keys
+    are hashes). When every word that narrows the query is in a phrase, the tsquery is checked by
+    its function, which the planner cannot match to the word index: the word index would add only
+    its bitmap (~50 ms for common words) and the pairs already hold those words."""
+    query = func.websearch_to_tsquery(text("'simple'"), words)
+    tsquery = session.scalar(select(cast(query, Text))) or ""
+    need = required_pairs(tsquery)
     if not need:
-        return None
+        return _Words(query, Article.search.op("@@")(query), None)
     keys = [array([func.word_pair_key(*pair) for pair in sorted(one)]) for one in need]
-    return or_(*(Article.search_pairs.contains(one) for one in keys))
+    pairs = or_(*(Article.search_pairs.contains(one) for one in keys))
+    match = Article.search.op("@@")(query) if has_loose_words(tsquery) else func.ts_match_vq(Article.search, query)
+    return _Words(query, match, pairs)
 
 
-def _ranked(
-    session: Session,
-    query: ColumnElement[Any],
-    pairs: ColumnElement[bool] | None,
-    filters: Filters,
-    *,
-    limit: int,
-    cursor: str | None,
-) -> dict[str, Any]:
+def _ranked(session: Session, matched: _Words, filters: Filters, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """Relevance order within a window of the newest matches, fixed by the first page.
 
     The first page ranks the newest RANK_WINDOW matches (`_newest`), and its cursor carries the
@@ -143,13 +151,11 @@ def _ranked(
     """
     # Bitmaps of a date slice and of a word stay exact (lossy ones recheck every row's vector).
     session.execute(text("SET LOCAL work_mem = '32MB'"))
-    conditions = _conditions(query, pairs, filters)
+    query, conditions = matched.query, _conditions(matched, filters)
     after: tuple[float, int] | None = None
     if cursor is None:
-        # The planner takes a phrase as the AND of its words (far too many rows) and its pairs as
-        # independent of those words (far too few): a phrase is counted by its pairs alone.
-        counted = select(Article.id).where(*_conditions(None if pairs is not None else query, pairs, filters))
-        window = _newest(session, conditions, _estimate(session, counted), phrase=pairs is not None)
+        matches = _matches(session, matched, filters)
+        window = _newest(session, conditions, matches, phrase=matched.pairs is not None)
         if not window:
             return {"items": [], "next": None}
         edge = window[-1]
@@ -191,18 +197,19 @@ def _newest(session: Session, conditions: list[ColumnElement[bool]], matches: fl
     GIN indexes alone. The date is hidden from the index's order (`+ 0 s`) off the walk, as
     otherwise the planner walks the date index checking every row's vector.
     """
-    found = select(Article.sort_date, Article.id).where(*conditions)
     rows_in_all = _estimate(session, select(Article.id))
     share = matches / rows_in_all
     if not phrase and share >= WALK_SHARE:
-        walk = found.order_by(Article.sort_date.desc(), Article.id.desc()).limit(RANK_WINDOW)
-        return list(session.execute(walk))
-    by_date = found.order_by((Article.sort_date + literal_column("interval '0 s'")).desc(), Article.id.desc())
+        walk = select(Article.sort_date, Article.id).where(*conditions)
+        return list(session.execute(walk.order_by(Article.sort_date.desc(), Article.id.desc()).limit(RANK_WINDOW)))
+    by_date = ((Article.sort_date + literal_column("interval '0 s'")).desc(), Article.id.desc())
     span = max(WINDOW_SLACK * RANK_WINDOW / share, RANK_WINDOW)  # fewer rows cannot hold a window
     while True:
         alone = matches <= GIN_ALONE * RANK_WINDOW or span >= rows_in_all / 2
         floor = None if alone else _date_of(session, int(span))
-        bounded = by_date if floor is None else by_date.where(Article.sort_date >= floor)
+        # The date bound first: a row out of the slice is dropped before its vector is read.
+        bound = [] if floor is None else [Article.sort_date >= floor]
+        bounded = select(Article.sort_date, Article.id).where(*bound, *conditions).order_by(*by_date)
         rows = list(session.execute(bounded.limit(RANK_WINDOW)))
         if floor is None or len(rows) == RANK_WINDOW:
             return rows
@@ -242,14 +249,23 @@ def _score(query: ColumnElement[Any]) -> ColumnElement[float]:
     return cast(cast(_title_hit(query), Integer), Float) + cast(func.ts_rank(Article.search, query, 32), Float)
 
 
-def _conditions(
-    query: ColumnElement[Any] | None, pairs: ColumnElement[bool] | None, filters: Filters
-) -> list[ColumnElement[bool]]:
+def _matches(session: Session, matched: _Words, filters: Filters) -> float:
+    """How many rows the planner expects to match. It takes a phrase as the AND of its words (too
+    many) and its pairs as independent of those words (too few): the least of the two is taken."""
+    words = [Article.search.op("@@")(matched.query)] + ([matched.pairs] if matched.pairs is not None else [])
+    return min(_estimate(session, select(Article.id).where(word, *_filtering(filters))) for word in words)
+
+
+def _conditions(matched: _Words | None, filters: Filters) -> list[ColumnElement[bool]]:
+    """The pairs, the filters, then the tsquery: a condition left for the row to meet is checked in
+    this order (the planner keeps it among equal costs), so a vector is read only when the others hold."""
+    if matched is None:
+        return _filtering(filters)
+    return [*([matched.pairs] if matched.pairs is not None else []), *_filtering(filters), matched.match]
+
+
+def _filtering(filters: Filters) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
-    if query is not None:
-        found.append(Article.search.op("@@")(query))
-    if pairs is not None:
-        found.append(pairs)
     if not filters.include_copies:
         found.append(Article.status == "stored")
     for column, value in (

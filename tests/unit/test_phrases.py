@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.phrases import MAX_ALTERNATIVES, required_pairs
+from worker.phrases import MAX_ALTERNATIVES, has_loose_words, required_pairs
 
 
 def test_a_phrase_requires_each_pair_of_neighbours() -> None:
@@ -70,6 +70,23 @@ def test_other_distances_prefixes_and_weights_require_only_their_phrases() -> No
 
 def test_quotes_and_backslashes_in_lexemes_are_unescaped() -> None:
     assert required_pairs("'o''neil' <-> 'a\\\\b'") == [frozenset({("o'neil", "a\\b")})]
+
+
+@pytest.mark.parametrize(
+    ("tsquery", "loose"),
+    [
+        ("'harbour' <-> 'bridge'", False),
+        ("'harbour' <-> 'bridge' | 'tower' <-> 'bridge'", False),
+        ("'harbour' <-> 'bridge' & !'closed'", False),  # a negated word narrows nothing
+        ("'harbour' <-> 'bridge' & 'night'", True),
+        ("'harbour' <2> 'bridge'", True),  # not neighbours: no pair holds them
+        ("'harbour':* <-> 'bridge'", True),
+        ("'harbour'", True),
+        ("", False),
+    ],
+)
+def test_loose_words_are_those_outside_every_phrase(tsquery: str, loose: bool) -> None:
+    assert has_loose_words(tsquery) is loose
 
 
 @pytest.mark.parametrize("broken", ["'a' &", "( 'a'", "'a' 'b'", "&", "'a' ) "])
