@@ -191,11 +191,11 @@ def _newest(session: Session, conditions: list[ColumnElement[bool]], matches: fl
     Only the date and the id are read, never the search vector (TOASTed, some 5 buffers a row),
     unless the GIN indexes cannot decide alone (a phrase: the rows holding its pairs are checked).
     Which index finds them depends on how many rows match (`matches`, the planner's estimate): a
-    common word walks the date index until enough match (not a phrase: each row's pairs would be
-    computed); a rarer one intersects the GIN indexes with the newest slice of the date index that
-    should hold some WINDOW_SLACK times enough (widened if it holds too few); a rare one reads the
-    GIN indexes alone. The date is hidden from the index's order (`+ 0 s`) off the walk, as
-    otherwise the planner walks the date index checking every row's vector.
+    common word walks the date index until enough match (not a phrase, as before the pairs: a walk
+    for a common phrase was not measured); a rarer one intersects the GIN indexes with the newest
+    slice of the date index that should hold some WINDOW_SLACK times enough (widened if it holds
+    too few); a rare one reads the GIN indexes alone. The date is hidden from the index's order
+    (`+ 0 s`) off the walk, as otherwise the planner walks the date index checking every row's vector.
     """
     rows_in_all = _estimate(session, select(Article.id))
     share = matches / rows_in_all
@@ -207,14 +207,13 @@ def _newest(session: Session, conditions: list[ColumnElement[bool]], matches: fl
     while True:
         alone = matches <= GIN_ALONE * RANK_WINDOW or span >= rows_in_all / 2
         floor = None if alone else _date_of(session, int(span))
-        # The date bound first: a row out of the slice is dropped before its vector is read.
         bound = [] if floor is None else [Article.sort_date >= floor]
         bounded = select(Article.sort_date, Article.id).where(*bound, *conditions).order_by(*by_date)
         rows = list(session.execute(bounded.limit(RANK_WINDOW)))
         if floor is None or len(rows) == RANK_WINDOW:
             return rows
-        # Fewer matched than estimated (a phrase of words that often follow each other elsewhere, a
-        # longer phrase, words besides a phrase): widen to what the slice's own share asks for.
+        # Fewer matched than estimated (words that go together less than the planner assumes; a
+        # longer phrase, whose pairs it takes as independent): widen to what the slice's share asks.
         span *= max(4.0, WINDOW_SLACK * RANK_WINDOW / max(len(rows), 1))
 
 
@@ -257,8 +256,7 @@ def _matches(session: Session, matched: _Words, filters: Filters) -> float:
 
 
 def _conditions(matched: _Words | None, filters: Filters) -> list[ColumnElement[bool]]:
-    """The pairs, the filters, then the tsquery: a condition left for the row to meet is checked in
-    this order (the planner keeps it among equal costs), so a vector is read only when the others hold."""
+    """What a matching row meets: the pairs its phrases require, the filters, the tsquery."""
     if matched is None:
         return _filtering(filters)
     return [*([matched.pairs] if matched.pairs is not None else []), *_filtering(filters), matched.match]
