@@ -76,6 +76,7 @@ def fill(url: str, count: int) -> None:
         connection.execute(text("ALTER TABLE articles DROP CONSTRAINT fk_articles_submission_id_submissions"))
         connection.execute(text("ALTER TABLE articles DISABLE TRIGGER USER"))
         connection.execute(text("DROP INDEX ix_articles_search"))
+        connection.execute(text("DROP INDEX ix_articles_search_pairs"))
     raw = engine.raw_connection()
     try:
         with raw.cursor() as cursor, cursor.copy(f"COPY articles ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
@@ -87,6 +88,7 @@ def fill(url: str, count: int) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("SET maintenance_work_mem = '512MB'"))
         connection.execute(text("CREATE INDEX ix_articles_search ON articles USING gin (search)"))
+        connection.execute(text("CREATE INDEX ix_articles_search_pairs ON articles USING gin (search_pairs)"))
         connection.execute(text("VACUUM ANALYZE articles"))
     engine.dispose()
 

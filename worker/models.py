@@ -35,6 +35,11 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# The search vector: title words weigh more than body words. A generated column cannot read another,
+# so `search_pairs` repeats it.
+SEARCH_VECTOR = (
+    "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', body), 'B')"
+)
 SUBMISSION_STATUSES = ("accepted", "stored", "copy", "duplicate", "version", "quarantined")
 ARTICLE_STATUSES = ("stored", "copy")
 STAGES = ("ingest", "parse", "dedupe", "enrich", "store")
@@ -88,6 +93,7 @@ class Article(Base):
         Index(None, "copy_of"),
         Index(None, "story_id"),
         Index("ix_articles_search", "search", postgresql_using="gin"),
+        Index("ix_articles_search_pairs", "search_pairs", postgresql_using="gin"),
         Index("ix_articles_countries", "countries", postgresql_using="gin"),
         Index("ix_articles_sort_date", "sort_date", "id"),
         Index(None, "source"),
@@ -142,12 +148,11 @@ class Article(Base):
     parser_version: Mapped[str] = mapped_column(Text)
     enricher_version: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
-    search: Mapped[Any] = mapped_column(
-        TSVECTOR,
-        Computed(
-            "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', body), 'B')",
-            persisted=True,
-        ),
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))
+    # Hashes of the vector's adjacent word pairs, which a phrase's pairs must be among (word_pairs()
+    # and word_pair_key() are defined by migration 0007).
+    search_pairs: Mapped[list[int] | None] = mapped_column(
+        ARRAY(Integer), Computed(f"word_pairs({SEARCH_VECTOR})", persisted=True)
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

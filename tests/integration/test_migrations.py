@@ -86,3 +86,31 @@ def test_upgrade_gives_existing_articles_their_stories(empty_database: str) -> N
         assert [tuple(row) for row in stories] == [(1, 2)]
     finally:
         engine.dispose()
+
+
+def test_upgrade_gives_existing_articles_their_word_pairs(empty_database: str) -> None:
+    migrate(empty_database, "0006")
+    engine = create_engine(empty_database)
+    held = (
+        "SELECT search_pairs @> ARRAY[word_pair_key('harbour', 'bridge'), word_pair_key('bridge', 'opens')]"
+        " AND NOT search_pairs @> ARRAY[word_pair_key('bridge', 'harbour')] FROM articles"
+    )
+    try:
+        with engine.begin() as connection:
+            submission = uuid.uuid4()
+            connection.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
+            connection.execute(
+                text(
+                    "INSERT INTO articles (submission_id, source, content_type, title, body, word_count,"
+                    " reading_time_s, content_hash, parser_version, enricher_version, status)"
+                    " VALUES (:s, 'x', 'text/plain', 'Harbour bridge', 'opens today', 1, 1, 'h', '1', '1', 'stored')"
+                ),
+                {"s": submission},
+            )
+        migrate(empty_database, "head")
+        with engine.connect() as connection:
+            assert connection.scalar(text(held)) is True
+        migrate(empty_database, "0006", down=True)
+        assert "search_pairs" not in {column["name"] for column in inspect(engine).get_columns("articles")}
+    finally:
+        engine.dispose()

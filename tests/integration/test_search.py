@@ -1,0 +1,114 @@
+"""Phrases in search: the word-pair index only narrows the rows; the tsquery decides what matches."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from worker import search as search_module
+from worker.models import Article
+from worker.phrases import required_pairs
+from worker.search import Filters, search
+
+# (title, body): phrases across the title and the body, words in another order or apart, a
+# hyphenated word and its parts, a URL, a phrase past a word repeated more than a vector keeps.
+TEXTS = [
+    ("Harbour bridge opens", "The new harbour bridge opened on Tuesday."),
+    ("Bridge news", "A bridge over the harbour, and the harbour by the bridge harbour road."),
+    ("Old harbour", "Bridge tolls rise as the harbour empties."),
+    ("A well-known ferry", "The ferry is well known; known well, too."),
+    ("Well known", "A ferry, well-known to all."),
+    ("Links", "See example.com/harbour/bridge for the harbour bridge timetable."),
+    ("Long", "harbour " * 300 + "bridge closed at night"),
+    ("Tower bridge", "Tower bridge and harbour ferry, by the harbour bridge."),
+]
+QUERIES = [
+    '"harbour bridge"',
+    '"bridge harbour"',
+    '"opens the"',  # title end, body start: neighbours in the vector
+    "well-known ferry",
+    '"well known"',
+    '"known well"',
+    '"harbour bridge" or "tower bridge"',
+    '"harbour ferry" or bridge',
+    'harbour -"harbour bridge"',
+    '-"harbour bridge" ferry',
+    '"bridge closed at night"',
+    "example.com/harbour/bridge",
+    '"harbour bridge" "harbour ferry"',
+    '"no such phrase"',
+]
+
+
+@pytest.fixture
+def source(session: Session) -> str:
+    """A source of its own holding TEXTS, so a test sees only these articles."""
+    name = f"phrases-{uuid.uuid4().hex}.example"
+    for n, (title, body) in enumerate(TEXTS):
+        submission = uuid.uuid4()
+        session.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
+        session.execute(
+            text(
+                "INSERT INTO articles (submission_id, source, content_type, title, body, word_count, reading_time_s,"
+                " content_hash, parser_version, enricher_version, status)"
+                " VALUES (:s, :source, 'text/plain', :title, :body, 1, 1, :hash, '1', '1', 'stored')"
+            ),
+            {"s": submission, "source": name, "title": title, "body": body, "hash": f"{name}/{n}"},
+        )
+    return name
+
+
+def _matching(session: Session, source: str, words: str) -> set[int]:
+    """What the tsquery alone matches: the answer the pair index must not change."""
+    query = text("SELECT id FROM articles WHERE source = :source AND search @@ websearch_to_tsquery('simple', :words)")
+    return set(session.scalars(query, {"source": source, "words": words}))
+
+
+def _found(session: Session, source: str, words: str, **options: Any) -> set[int]:
+    return {hit["id"] for hit in search(session, words, Filters(source=source), limit=100, **options)["items"]}
+
+
+@pytest.mark.parametrize("words", QUERIES)
+def test_search_finds_exactly_what_the_tsquery_matches(session: Session, source: str, words: str) -> None:
+    expected = _matching(session, source, words)
+    assert _found(session, source, words) == expected
+    assert _found(session, source, words, order="date") == expected
+
+
+def test_the_queries_cover_matches_and_misses(session: Session, source: str) -> None:
+    """The seeded texts make each kind of query both match and miss (else the test above is weak)."""
+    matched = {words: len(_matching(session, source, words)) for words in QUERIES}
+    missing = {words: count for words, count in matched.items() if not 0 < count < len(TEXTS)}
+    assert missing == {'"no such phrase"': 0}
+
+
+@pytest.mark.parametrize("words", QUERIES)
+def test_every_path_to_the_window_finds_the_same(session: Session, source: str, monkeypatch: Any, words: str) -> None:
+    monkeypatch.setattr(search_module, "WALK_SHARE", 2.0)
+    for path in ({"GIN_ALONE": 0, "WINDOW_SLACK": 0.0}, {"GIN_ALONE": 10**9}):
+        for name, value in path.items():
+            monkeypatch.setattr(search_module, name, value)
+        assert _found(session, source, words) == _matching(session, source, words), path
+
+
+def test_a_row_holds_the_pairs_of_every_phrase_it_matches(session: Session, source: str) -> None:
+    """word_pairs() lists every pair of neighbours the tsquery's phrases can match on, hashed as
+    the query side hashes them (checked without the index, row by row)."""
+    for words in QUERIES:
+        tsquery = session.scalar(text("SELECT websearch_to_tsquery('simple', :w)::text"), {"w": words}) or ""
+        for alternative in required_pairs(tsquery):
+            keys = [session.scalar(text("SELECT word_pair_key(:a, :b)"), {"a": a, "b": b}) for a, b in alternative]
+            holding = select(Article.id).where(Article.source == source, Article.search_pairs.contains(keys))
+            phrase = " ".join(f'"{a} {b}"' for a, b in alternative)
+            assert _matching(session, source, phrase) <= set(session.scalars(holding)), (words, alternative)
+
+
+def test_a_phrase_is_found_through_the_pair_index(session: Session) -> None:
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    statement = select(Article.id).where(Article.search_pairs.contains([12345]))
+    plan = session.scalars(text(f"EXPLAIN {statement.compile(compile_kwargs={'literal_binds': True})}"))
+    assert "ix_articles_search_pairs" in "\n".join(plan)
