@@ -172,9 +172,11 @@ def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
 
 @stage("articles.dedupe")
 def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
-    """The duplicate check as a stage of its own, for chains sent before parse took it over."""
-    article = DedupedArticle.model_validate(message) if "content_hash" in message else None
-    return _unless_duplicate(task, article or dedupe_core.fingerprint(ParsedArticle.model_validate(message)))
+    """The duplicate check as a stage of its own, for chains sent before parse took it over: it
+    gets parse's result, fingerprinted by this version's parse, or not by an older one's."""
+    if "content_hash" in message:
+        return _unless_duplicate(task, DedupedArticle.model_validate(message))
+    return _unless_duplicate(task, dedupe_core.fingerprint(ParsedArticle.model_validate(message)))
 
 
 def _unless_duplicate(task: Task, article: DedupedArticle) -> dict[str, Any] | None:
