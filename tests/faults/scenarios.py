@@ -12,9 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+
 from tests.e2e.crashhook import MARKER
 from tests.factories import story_text
 from tests.faults.stack import Account, Stack, pool_children, wait_until
+from worker import flow
 
 Fault = Callable[[Stack, threading.Event], None]
 
@@ -151,7 +154,23 @@ def crash_loop(stack: Stack, n: int) -> Outcome:
     return Outcome("task crashes its process", account, ok, "quarantined after 3 crashes")
 
 
+def _once_queued(action: Callable[[Stack], None]) -> Fault:
+    """The action once messages wait in Redis: a fixed delay could fall before the producer sent any."""
+
+    def fault(stack: Stack, stop: threading.Event) -> None:
+        client = redis.Redis.from_url(stack.redis.url)
+        try:
+            while not stop.wait(0.05):
+                if sum(client.llen(queue) for queue in flow.QUEUES) > 0:
+                    action(stack)
+                    return
+        finally:
+            client.close()
+
+    return fault
+
+
 def loss_without_sweeper(stack: Stack, n: int) -> Outcome:
     """With the sweeper off and Redis without AOF, a Redis crash loses work: the suite must see it."""
-    account, _ = run(stack, "no-sweeper", n, _once(1, lambda s: s.redis.restart(kill=True)), settle_s=60)
+    account, _ = run(stack, "no-sweeper", n, _once_queued(lambda s: s.redis.restart(kill=True)), settle_s=60)
     return Outcome("sweeper off, Redis killed", account, account.lost > 0, "loss must be detected")
