@@ -92,9 +92,14 @@ class Article(Base):
         Index(None, "published_at"),
         Index(None, "copy_of"),
         Index(None, "story_id"),
-        Index("ix_articles_search", "search", postgresql_using="gin"),
+        # The words and the filters' values (migration 0008; worker.search.FACETS).
+        Index(
+            "ix_articles_search_facets",
+            "search",
+            text("article_facets(language, countries, source, agency, section)"),
+            postgresql_using="gin",
+        ),
         Index("ix_articles_search_pairs", "search_pairs", postgresql_using="gin"),
-        Index("ix_articles_countries", "countries", postgresql_using="gin"),
         Index("ix_articles_sort_date", "sort_date", "id"),
         Index(None, "source"),
         Index(None, "language"),

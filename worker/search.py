@@ -51,10 +51,16 @@ RANK_WINDOW = 500
 WALK_SHARE = 0.12
 GIN_ALONE = 5
 WINDOW_SLACK = 1.5
+# The newest rows a date slice's floor is counted out for; a wider slice's is extrapolated.
+COUNTED_ROWS = 10_000
 _MAX_BIGINT = 2**63
 # ts_headline marks hits with two control characters, which clean bodies never contain (they are
 # scrubbed at parse), so a caller can escape the text and then turn them into any markup.
 HIT_START, HIT_STOP = "\x02", "\x03"
+# The filters' values of a row, as "l:fr", "c:KE", "s:<source>", "a:<agency>", "n:<section>": the
+# second column of the search's GIN index (migration 0008), so a word and its filters are one
+# index scan that yields only the rows meeting all of them, and the heap is read for those alone.
+FACETS = func.article_facets(Article.language, Article.countries, Article.source, Article.agency, Article.section)
 _HEADLINE = f"MaxFragments=2, MaxWords=30, MinWords=12, StartSel={HIT_START}, StopSel={HIT_STOP}"
 
 Order = Literal["relevance", "date"]
@@ -218,7 +224,24 @@ def _newest(session: Session, conditions: list[ColumnElement[bool]], matches: fl
 
 
 def _date_of(session: Session, newest_rows: int) -> datetime | None:
-    """The sort_date below which the date index holds all but its `newest_rows` newest rows."""
+    """The sort_date below which the date index holds all but about its `newest_rows` newest rows.
+
+    Counted out on the index up to COUNTED_ROWS (0.23 us a row: 70 ms for 300,000 at 1M rows);
+    beyond, the time the newest COUNTED_ROWS span is stretched to the rows asked for, as articles
+    keep coming at much the same rate (a slice too narrow is widened; only the first hundred rows
+    are left out, so that an article dated far ahead does not stretch it)."""
+    if newest_rows <= COUNTED_ROWS:
+        return _counted(session, newest_rows)
+    near, far = _counted(session, COUNTED_ROWS // 100), _counted(session, COUNTED_ROWS)
+    if near is None or far is None:
+        return None
+    try:
+        return far - (near - far) * ((newest_rows - COUNTED_ROWS) / (COUNTED_ROWS - COUNTED_ROWS // 100))
+    except OverflowError:  # before year 1: every row
+        return None
+
+
+def _counted(session: Session, newest_rows: int) -> datetime | None:
     offset = select(Article.sort_date).order_by(Article.sort_date.desc(), Article.id.desc()).offset(newest_rows)
     return session.scalar(offset.limit(1))
 
@@ -263,20 +286,24 @@ def _conditions(matched: _Words | None, filters: Filters) -> list[ColumnElement[
 
 
 def _filtering(filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters as row conditions; language, source, agency, section and country as one
+    containment of their facets (see FACETS)."""
     found: list[ColumnElement[bool]] = []
     if not filters.include_copies:
         found.append(Article.status == "stored")
-    for column, value in (
-        (Article.language, filters.language),
-        (Article.source, filters.source),
-        (Article.agency, filters.agency),
-    ):
-        if value is not None:
-            found.append(column == value)
-    if filters.section is not None:
-        found.append(func.lower(Article.section) == filters.section.lower())
-    if filters.country is not None:
-        found.append(Article.countries.contains([filters.country.upper()]))
+    facets = [
+        f"{prefix}:{value}"
+        for prefix, value in (
+            ("l", filters.language),
+            ("s", filters.source),
+            ("a", filters.agency),
+            ("n", filters.section.lower() if filters.section is not None else None),
+            ("c", filters.country.upper() if filters.country is not None else None),
+        )
+        if value is not None
+    ]
+    if facets:
+        found.append(FACETS.op("@>")(cast(array(facets), ARRAY(Text))))
     if filters.entity is not None:
         found.append(_names(filters.entity))
     if filters.since is not None:

@@ -187,9 +187,10 @@ def test_relevance_ranks_the_newest_matches_and_pages_them_without_repeats(sessi
     [
         {"WALK_SHARE": 0.0},  # walk the date index
         {"WALK_SHARE": 2.0, "GIN_ALONE": 0, "WINDOW_SLACK": 0.0},  # date slices, the first too small
+        {"WALK_SHARE": 2.0, "GIN_ALONE": 0, "WINDOW_SLACK": 0.0, "COUNTED_ROWS": 1},  # their floors extrapolated
         {"WALK_SHARE": 2.0, "GIN_ALONE": 10**9},  # the GIN index alone
     ],
-    ids=["walk", "slices", "gin-alone"],
+    ids=["walk", "slices", "extrapolated-slices", "gin-alone"],
 )
 def test_every_path_finds_exactly_the_newest_matches(
     session: Session, monkeypatch: Any, path: dict[str, float]

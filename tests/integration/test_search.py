@@ -112,3 +112,91 @@ def test_a_phrase_is_found_through_the_pair_index(session: Session) -> None:
     statement = select(Article.id).where(Article.search_pairs.contains([12345]))
     plan = session.scalars(text(f"EXPLAIN {statement.compile(compile_kwargs={'literal_binds': True})}"))
     assert "ix_articles_search_pairs" in "\n".join(plan)
+
+
+# (language, countries, agency, section): filters that go together and apart, in any case.
+FACETED = [
+    ("fr", ["KE"], "AFP", "Monde"),
+    ("fr", ["KE", "FR"], None, "monde"),
+    ("fr", [], "AFP", None),
+    ("en", ["KE"], "Reuters", "World"),
+    ("en", [], None, "world"),
+    (None, ["FR"], "AFP", "Sport"),
+]
+FILTERS = [
+    {"language": "fr"},
+    {"language": "fr", "country": "ke"},
+    {"country": "FR", "agency": "AFP"},
+    {"section": "WORLD"},
+    {"section": "monde", "language": "fr", "country": "KE", "agency": "AFP"},
+    {"language": "de"},
+]
+
+
+@pytest.fixture
+def faceted(session: Session) -> tuple[str, list[int]]:
+    """A source of its own whose articles all hold one word, with the filters' values of FACETED."""
+    name, word = f"facets-{uuid.uuid4().hex}.example", uuid.uuid4().hex
+    ids = []
+    for n, (language, countries, agency, section) in enumerate(FACETED):
+        submission = uuid.uuid4()
+        session.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
+        ids.append(
+            session.scalar(
+                text(
+                    "INSERT INTO articles (submission_id, source, content_type, title, body, word_count,"
+                    " reading_time_s, content_hash, parser_version, enricher_version, status, language, countries,"
+                    " agency, section) VALUES (:s, :source, 'text/plain', 't', :body, 1, 1, :hash, '1', '1',"
+                    " 'stored', :language, :countries, :agency, :section) RETURNING id"
+                ),
+                {
+                    "s": submission,
+                    "source": name,
+                    "body": f"{word} number {n}",
+                    "hash": f"{name}/{n}",
+                    "language": language,
+                    "countries": countries,
+                    "agency": agency,
+                    "section": section,
+                },
+            )
+        )
+    return word, ids
+
+
+@pytest.mark.parametrize(
+    "path",
+    [{"GIN_ALONE": 0, "WINDOW_SLACK": 0.0}, {"GIN_ALONE": 0, "COUNTED_ROWS": 1}, {"GIN_ALONE": 10**9}],
+    ids=["slices", "extrapolated-slices", "gin"],
+)
+@pytest.mark.parametrize("chosen", FILTERS, ids=",".join)
+def test_the_filters_find_what_the_columns_hold(
+    session: Session, faceted: tuple[str, list[int]], monkeypatch: Any, chosen: dict[str, str], path: dict[str, float]
+) -> None:
+    """The filters, read from the facets of the words' index, select what the columns say."""
+    monkeypatch.setattr(search_module, "WALK_SHARE", 2.0)
+    for name, value in path.items():
+        monkeypatch.setattr(search_module, name, value)
+    word, ids = faceted
+    expected = {
+        article_id
+        for article_id, (language, countries, agency, section) in zip(ids, FACETED, strict=True)
+        if chosen.get("language", language) == language
+        and chosen.get("country", "").upper() in [*countries, ""]
+        and chosen.get("agency", agency) == agency
+        and (section or "").lower() == chosen.get("section", section or "").lower()
+    }
+    for order in ("relevance", "date"):
+        page = search(session, word, Filters(**chosen), order=order, limit=100)  # type: ignore[arg-type]
+        assert {hit["id"] for hit in page["items"]} == expected, order
+    assert expected or chosen == {"language": "de"}
+
+
+def test_words_and_filters_are_one_scan_of_one_index(session: Session) -> None:
+    """A word and its filters are read together from the words' index, not ANDed from bitmaps."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    conditions = search_module._filtering(Filters(language="fr", country="KE"))[1:]
+    statement = select(Article.id).where(Article.search.op("@@")(text("'harbour'::tsquery")), *conditions)
+    compiled = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+    assert "ix_articles_search_facets" in plan and "BitmapAnd" not in plan, plan
