@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
+
 from schemas import EnrichedArticle, ParsedArticle, RawArticle
 from worker.pipeline.dedupe import fingerprint
 from worker.pipeline.enrich import enrich
@@ -101,3 +103,26 @@ def enriched(token: str | None = None, **fields: Any) -> EnrichedArticle:
     parsed = parse(RawArticle.model_validate(record(token, **fields)), uuid.uuid4(), NOW)
     assert isinstance(parsed, ParsedArticle)
     return enrich(fingerprint(parsed))
+
+
+def insert_row(db: Any, source: str, body: str, **columns: Any) -> int:
+    """A stored article written straight into its table (with the submission it needs), not
+    through the pipeline: for tests of what queries and migrations make of given column values.
+    `db` is a Session or a Connection; `columns` are further columns of articles."""
+    submission = uuid.uuid4()
+    db.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
+    values = {
+        "submission_id": submission,
+        "source": source,
+        "content_type": "text/plain",
+        "body": body,
+        "word_count": 1,
+        "reading_time_s": 1,
+        "content_hash": f"{source}/{uuid.uuid4().hex}",
+        "parser_version": "1",
+        "enricher_version": "1",
+        "status": "stored",
+    } | columns
+    names = ", ".join(values)
+    placeholders = ", ".join(f":{name}" for name in values)
+    return int(db.scalar(text(f"INSERT INTO articles ({names}) VALUES ({placeholders}) RETURNING id"), values))

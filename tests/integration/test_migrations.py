@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from tests.conftest import REPO_ROOT, migrate
+from tests.factories import insert_row
 
 pytestmark = pytest.mark.integration
 
@@ -97,16 +98,7 @@ def test_upgrade_gives_existing_articles_their_word_pairs(empty_database: str) -
     )
     try:
         with engine.begin() as connection:
-            submission = uuid.uuid4()
-            connection.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
-            connection.execute(
-                text(
-                    "INSERT INTO articles (submission_id, source, content_type, title, body, word_count,"
-                    " reading_time_s, content_hash, parser_version, enricher_version, status)"
-                    " VALUES (:s, 'x', 'text/plain', 'Harbour bridge', 'opens today', 1, 1, 'h', '1', '1', 'stored')"
-                ),
-                {"s": submission},
-            )
+            insert_row(connection, "x", "opens today", title="Harbour bridge")
         migrate(empty_database, "head")
         with engine.connect() as connection:
             assert connection.scalar(text(held)) is True

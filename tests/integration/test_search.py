@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from tests.factories import insert_row
 from worker import search as search_module
 from worker.models import Article
 from worker.phrases import required_pairs
@@ -48,17 +49,8 @@ QUERIES = [
 def source(session: Session) -> str:
     """A source of its own holding TEXTS, so a test sees only these articles."""
     name = f"phrases-{uuid.uuid4().hex}.example"
-    for n, (title, body) in enumerate(TEXTS):
-        submission = uuid.uuid4()
-        session.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
-        session.execute(
-            text(
-                "INSERT INTO articles (submission_id, source, content_type, title, body, word_count, reading_time_s,"
-                " content_hash, parser_version, enricher_version, status)"
-                " VALUES (:s, :source, 'text/plain', :title, :body, 1, 1, :hash, '1', '1', 'stored')"
-            ),
-            {"s": submission, "source": name, "title": title, "body": body, "hash": f"{name}/{n}"},
-        )
+    for title, body in TEXTS:
+        insert_row(session, name, body, title=title)
     return name
 
 
@@ -137,30 +129,12 @@ FILTERS = [
 def faceted(session: Session) -> tuple[str, list[int]]:
     """A source of its own whose articles all hold one word, with the filters' values of FACETED."""
     name, word = f"facets-{uuid.uuid4().hex}.example", uuid.uuid4().hex
-    ids = []
-    for n, (language, countries, agency, section) in enumerate(FACETED):
-        submission = uuid.uuid4()
-        session.execute(text("INSERT INTO submissions (id, record) VALUES (:s, '{}')"), {"s": submission})
-        ids.append(
-            session.scalar(
-                text(
-                    "INSERT INTO articles (submission_id, source, content_type, title, body, word_count,"
-                    " reading_time_s, content_hash, parser_version, enricher_version, status, language, countries,"
-                    " agency, section) VALUES (:s, :source, 'text/plain', 't', :body, 1, 1, :hash, '1', '1',"
-                    " 'stored', :language, :countries, :agency, :section) RETURNING id"
-                ),
-                {
-                    "s": submission,
-                    "source": name,
-                    "body": f"{word} number {n}",
-                    "hash": f"{name}/{n}",
-                    "language": language,
-                    "countries": countries,
-                    "agency": agency,
-                    "section": section,
-                },
-            )
+    ids = [
+        insert_row(
+            session, name, f"{word} number {n}", language=language, countries=countries, agency=agency, section=section
         )
+        for n, (language, countries, agency, section) in enumerate(FACETED)
+    ]
     return word, ids
 
 
