@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 
 from celery import Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.log import get_task_logger
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
@@ -36,9 +36,17 @@ class StageTask(Task):  # type: ignore[misc]
     autoretry_for = TRANSIENT
     retry_backoff = 2
     retry_jitter = True
+    # A task past its hard time limit is killed with its process, like a crash: its message goes
+    # back to the queue, and the crash-loop guard ends a stage that keeps doing it.
+    acks_on_timeout = False
 
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Out of retries (or an unexpected bug): keep the submission in quarantine, don't drop it."""
+        if isinstance(exc, TimeLimitExceeded):
+            # Called in the worker's main process, which must not wait on the database that
+            # may be what hung the task; the message is requeued (acks_on_timeout).
+            log.warning("%s[%s] killed at its hard time limit, requeued", self.name, task_id)
+            return
         reason = "retries exhausted" if isinstance(exc, TRANSIENT) else "unexpected error"
         _quarantine(self, self.name, args[0], reason, f"{type(exc).__name__}: {exc}")
 
@@ -68,17 +76,20 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
 
         @wraps(function)
         def run(self: Task, payload: Any) -> Any:
-            with db.held():
-                result = _attempt(self, name, payload, delivered=True)
-                while result is not None and (following := _next_served(self)) is not None:
-                    signature = self.request.chain.pop()
-                    try:
-                        result = _attempt(self, following, result, delivered=False)
-                    except TRANSIENT as error:
-                        log.warning("%s handed on through the broker: %s", following, error)
-                        self.request.chain.append(signature)
-                        return result
-                return result
+            try:
+                with db.held():
+                    result = _attempt(self, name, payload, delivered=True)
+                    while result is not None and (following := _next_served(self)) is not None:
+                        signature = self.request.chain.pop()
+                        try:
+                            result = _attempt(self, following, result, delivered=False)
+                        except TRANSIENT as error:
+                            log.warning("%s handed on through the broker: %s", following, error)
+                            self.request.chain.append(signature)
+                            return result
+                    return result
+            except SoftTimeLimitExceeded as error:  # also while the connection was being opened
+                return _timed_out(self, name, payload, error)
 
         return app.task(name=name, bind=True, base=StageTask)(run)
 
@@ -98,12 +109,15 @@ def _attempt(task: Task, name: str, payload: Any, *, delivered: bool) -> Any:
             return _FUNCTIONS[name](task, payload)
         except PermanentError as error:
             _quarantine(task, name, payload, error.reason, error.detail)
-        except SoftTimeLimitExceeded as error:  # the delivered stage is retried, with those it ran
-            if task.request.retries < TIME_LIMIT_RETRIES:
-                raise task.retry(exc=error, countdown=task.request.retries + 1) from error
-            limit = get_settings().task_soft_time_limit_s
-            _quarantine(task, name, payload, "time limit", f"{task.name} and the stages it ran took over {limit}s")
         return None
+
+
+def _timed_out(task: Task, name: str, payload: Any, error: SoftTimeLimitExceeded) -> None:
+    """The delivered stage is retried, with those it ran, then quarantined."""
+    if task.request.retries < TIME_LIMIT_RETRIES:
+        raise task.retry(exc=error, countdown=task.request.retries + 1) from error
+    limit = get_settings().task_soft_time_limit_s
+    _quarantine(task, name, payload, "time limit", f"{task.name} and the stages it ran took over {limit}s")
 
 
 def _next_served(task: Task) -> str | None:
@@ -136,7 +150,8 @@ def _begin(task: Task, payload: Any) -> bool:
         return False
     crashes = begun[1] - 1 - task.request.retries
     if crashes >= get_settings().max_crashes:
-        raise PermanentError("crash loop", f"{task.name} ended its worker process {crashes} times")
+        detail = f"{task.name} ended its worker process {crashes} times (crash or time limit)"
+        raise PermanentError("crash loop", detail)
     return True
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from tests.conftest import TEST_REDIS_DB
 from tests.e2e.conftest import cli, submit, wait_settled
-from tests.e2e.crashhook import ENRICH_MARKER, MARKER
+from tests.e2e.crashhook import ENRICH_MARKER, HANG_MARKER, MARKER, SLOW_MARKER
 from tests.factories import story_text
-from worker import repository
+from worker import repository, tasks
 from worker.models import Quarantine, Submission
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +34,29 @@ def fault_worker(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFac
     """A worker with the crash hook loaded and a sweeper that looks every second."""
     env = stack_env | {"NEWSINGEST_SWEEP_INTERVAL_S": "1", "NEWSINGEST_SWEEP_IDLE_S": "10"}
     log = tmp_path_factory.mktemp("fault-worker") / "worker.log"
+    with _hooked_worker(env, log):
+        yield log
+
+
+@pytest.fixture
+def hurried(stack_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
+    """A hooked worker with time limits of 2 and 4 s, on a queue database of its own; no sweeper."""
+    queues = stack_env["REDIS_URL"].rsplit("/", 1)[0] + f"/{TEST_REDIS_DB + 1}"
+    redis.Redis.from_url(queues).flushdb()
+    env = stack_env | {
+        "REDIS_URL": queues,
+        "NEWSINGEST_TASK_SOFT_TIME_LIMIT_S": "2",
+        "NEWSINGEST_TASK_TIME_LIMIT_S": "4",
+        "NEWSINGEST_RETRY_BACKOFF_MAX_S": "2",
+        "NEWSINGEST_SWEEP_INTERVAL_S": "0",
+    }
+    log = tmp_path / "worker.log"
+    with _hooked_worker(env, log):
+        yield env, log
+
+
+@contextmanager
+def _hooked_worker(env: dict[str, str], log: Path) -> Iterator[None]:
     argv = [
         sys.executable,
         "-m",
@@ -50,23 +75,31 @@ def fault_worker(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFac
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-    yield log
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
-def _crash_loop(marker: str, stack_env: dict[str, str], engine: Engine, tmp_path: Path) -> int:
-    """Submit a story that kills its process every time: quarantined as a crash loop; its redeliveries."""
-    page = tmp_path / "crash.txt"
+def _quarantined(marker: str, stack_env: dict[str, str], engine: Engine, tmp_path: Path) -> tuple[Quarantine, int]:
+    """Submit a story with the marker and wait for its quarantine: the entry, and the redeliveries."""
+    page = tmp_path / "marked.txt"
     page.write_text(story_text(uuid.uuid4().hex) + f"\n{marker} appears in this paragraph of the story.\n")
     submission_id = submit(stack_env, str(page))["queued"][0]["id"]
     assert wait_settled(engine, [submission_id])[submission_id][0] == "quarantined"
     with engine.connect() as connection:
         entry = connection.execute(select(Quarantine).where(Quarantine.submission_id == uuid.UUID(submission_id))).one()
         repeats = connection.scalar(select(Submission.repeats).where(Submission.id == uuid.UUID(submission_id)))
+    return entry, int(repeats)
+
+
+def _crash_loop(marker: str, stack_env: dict[str, str], engine: Engine, tmp_path: Path) -> int:
+    """Submit a story that kills its process every time: quarantined as a crash loop; its redeliveries."""
+    entry, repeats = _quarantined(marker, stack_env, engine, tmp_path)
     assert (entry.stage, entry.reason) == ("parse", "crash loop")
     assert "ended its worker process 3 times" in entry.error
-    return int(repeats)
+    return repeats
 
 
 def test_a_task_that_kills_its_process_ends_in_quarantine(
@@ -83,6 +116,26 @@ def test_a_stage_run_in_process_that_kills_it_ends_in_quarantine(
     parse message back and count against parse, so the crash-loop guard still ends it."""
     repeats = _crash_loop(ENRICH_MARKER, stack_env, engine, tmp_path)
     assert repeats == 3
+
+
+def test_a_stage_past_its_soft_time_limit_is_retried_then_quarantined(
+    hurried: tuple[dict[str, str], Path], engine: Engine, tmp_path: Path
+) -> None:
+    env, _ = hurried
+    entry, _ = _quarantined(SLOW_MARKER, env, engine, tmp_path)
+    assert (entry.stage, entry.reason, entry.attempts) == ("parse", "time limit", tasks.TIME_LIMIT_RETRIES + 1)
+
+
+def test_a_stage_killed_at_its_hard_time_limit_is_requeued_until_the_crash_loop_guard(
+    hurried: tuple[dict[str, str], Path], engine: Engine, tmp_path: Path
+) -> None:
+    """The worker's main process learns of the kill: it puts the message back and writes nothing
+    (the database may be what hung the task); the redeliveries count as crashes."""
+    env, log = hurried
+    entry, repeats = _quarantined(HANG_MARKER, env, engine, tmp_path)
+    assert (entry.stage, entry.reason) == ("parse", "crash loop") and repeats == 3
+    assert "(crash or time limit)" in entry.error
+    assert log.read_text().count("killed at its hard time limit, requeued") == 3
 
 
 def test_a_lost_message_is_resent_by_the_sweeper(fault_worker: Path, engine: Engine) -> None:

@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--long", action="store_true", help="the long form (5,000 articles by default)")
     parser.add_argument("-n", type=int, help="articles per scenario (short: 150, long: 5000)")
     parser.add_argument("--only", action="append", help="run only this scenario (repeatable)")
+    parser.add_argument("--keep", action="store_true", help="keep the folder with the workers' logs")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     root = Path(tempfile.mkdtemp(prefix="newsingest-faults-"))
@@ -125,7 +126,10 @@ def main() -> int:
         if args.long:
             print(_row(outcomes[0]))
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.keep:
+            print(f"logs and data kept in {root}", flush=True)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     failed = [o.name for o in outcomes if not o.passed]
     print(f"\n{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0

@@ -1,13 +1,15 @@
-"""A task runs the next stages of its chain itself when its worker serves their queues."""
+"""A task runs the next stages of its chain itself when its worker serves their queues; its soft
+time limit retries it, wherever the limit strikes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import pytest
 import sqlalchemy.exc
+from celery.exceptions import SoftTimeLimitExceeded
 
 from worker import tasks
 from worker.app import app
@@ -73,3 +75,30 @@ def test_inline_stages_can_be_turned_off(enrich: Any, monkeypatch: pytest.Monkey
     enrich.fake("articles.enrich", PAYLOAD)
     enrich.fake("articles.store", 42)
     assert enrich.run(PAYLOAD) == PAYLOAD and enrich.request.chain == [STORE]
+
+
+@contextmanager
+def _hung_connection() -> Iterator[None]:
+    raise SoftTimeLimitExceeded()
+    yield
+
+
+@pytest.mark.parametrize(("retries", "outcome"), [(0, "retried"), (tasks.TIME_LIMIT_RETRIES, "quarantined")])
+def test_the_time_limit_while_the_connection_opens_retries_the_task(
+    enrich: Any, monkeypatch: pytest.MonkeyPatch, retries: int, outcome: str
+) -> None:
+    """A database that hangs the connection's opening is no fault of the article's: retried like
+    a stage that ran out of time, not quarantined as an unexpected error."""
+    enrich.fake("articles.enrich", PAYLOAD)
+    monkeypatch.setattr(tasks.db, "held", _hung_connection)
+    seen: list[str] = []
+    monkeypatch.setattr(enrich, "retry", lambda exc, countdown: seen.append("retried") or RuntimeError("retry"))
+    monkeypatch.setattr(tasks, "_quarantine", lambda task, name, payload, reason, detail: seen.append(reason))
+    enrich.request.retries = retries
+    if outcome == "retried":
+        with pytest.raises(RuntimeError, match="retry"):
+            enrich.run(PAYLOAD)
+    else:
+        assert enrich.run(PAYLOAD) is None
+    assert seen == [outcome if outcome == "retried" else "time limit"]
+    assert enrich.ran == []
