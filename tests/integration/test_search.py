@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import insert_row
@@ -174,3 +174,49 @@ def test_words_and_filters_are_one_scan_of_one_index(session: Session) -> None:
     compiled = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
     plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_articles_search_facets" in plan and "BitmapAnd" not in plan, plan
+
+
+@pytest.mark.parametrize("words", [None, "harbour bridge"])
+def test_the_newest_first_walk_the_date_index_unsorted(session: Session, words: str | None) -> None:
+    """By date, the newest rows come in the date index's order: asking for nulls last (sort_date
+    never is null) ruled the index out and sorted every match, 350 ms for 60,000 of 1M rows."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL enable_sort = off"))
+    session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    statements: list[tuple[str, Any]] = []
+    connection = session.connection()
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        search(session, words, Filters(), order="date", limit=5)
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    statement, parameters = statements[-1]
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "Index Scan Backward using ix_articles_sort_date" in plan, plan
+
+
+def test_filters_that_go_together_are_not_taken_as_independent(session: Session) -> None:
+    """Every Kenyan article here is French: the rows meeting both filters are as many as the
+    Kenyan ones, not the planner's product of the two shares (ten times fewer), which sent the
+    search to read every match through the words' index alone."""
+    word = f"facetword{uuid.uuid4().hex[:8]}"
+    session.execute(
+        text(
+            "WITH made AS (INSERT INTO submissions (id, record) SELECT gen_random_uuid(), '{}'"
+            "  FROM generate_series(1, 4000) RETURNING id),"
+            " numbered AS (SELECT id, row_number() OVER () AS n FROM made)"
+            " INSERT INTO articles (submission_id, source, content_type, body, word_count, reading_time_s,"
+            "  content_hash, parser_version, enricher_version, status, language, countries)"
+            " SELECT id, 'facets.example', 'text/plain', :word, 1, 1, :word || n, '1', '1', 'stored',"
+            "  CASE WHEN n % 10 = 0 THEN 'fr' ELSE 'en' END,"
+            "  CASE WHEN n % 20 = 0 THEN '{KE}'::text[] ELSE '{}'::text[] END FROM numbered"
+        ),
+        {"word": word},
+    )
+    session.execute(text("ANALYZE articles"))
+    both = search_module._matches(session, search_module._words(session, word), Filters(language="fr", country="KE"))
+    assert 200 / 2 <= both <= 200 * 2, both  # 200 rows meet both
