@@ -14,6 +14,8 @@ scraped text, one in ten a wire copy; `--corpus DIR` takes a WCXB-shaped folder 
    `worker.submit`: articles/s with every article queued at once, then enqueue-to-settled latency
    (p50/p95/p99) of 100 articles sent at half that rate. Memory per worker process (RSS, and USS:
    what the process alone holds) and bytes per queue message, sampled from Redis, on the way.
+   Then one worker and the pure pipeline in turns, 20 of the same articles at a time: the
+   machine's speed drifts too much within minutes for runs minutes apart to compare closely.
 3. naive: what a user would write without us: the same core functions, then one ORM session,
    one article (its submission, row and entities) per transaction. No dedupe, no stories.
 
@@ -71,6 +73,7 @@ MB = 1024 * 1024
 WARM_UP = 4  # articles per worker sent (and settled) before a measurement starts
 SETTLE_TIMEOUT_S = 1800
 PACED = 100  # articles sent at half the saturated rate to measure latency
+PAIRED_BLOCK = 20  # articles a turn when one worker and the pure pipeline take turns
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -100,7 +103,10 @@ def warmed(warm: list[RawArticle], entities: bool) -> Language | None:
 
 def pure(raws: list[RawArticle], warm: list[RawArticle], entities: bool) -> Pure:
     """Parse, fingerprint and enrich every article in this process, timing each stage."""
-    model = warmed(warm, entities)
+    return timed_pure(raws, warmed(warm, entities))
+
+
+def timed_pure(raws: list[RawArticle], model: Language | None) -> Pure:
     timings: dict[str, list[float]] = defaultdict(list)
     began, cpu = time.perf_counter(), time.process_time()
     for raw in raws:
@@ -365,6 +371,33 @@ def end_to_end(
     )
 
 
+@dataclass
+class Paired:
+    """One worker and the pure pipeline in turns, block by block on the same articles."""
+
+    articles: int
+    block: int
+    end_to_end_per_s: float
+    pure_per_s: float
+
+
+def paired(servers: Servers, raws: list[RawArticle], warm: list[RawArticle], entities: bool) -> Paired:
+    """This machine's speed drifts by a quarter within minutes (the pure rate between the runs
+    above), which a ratio of runs minutes apart takes for the pipeline's. Here each block of
+    PAIRED_BLOCK articles goes through one worker (first send to last settle, as stored by
+    PostgreSQL), then through the pure pipeline in this process, the other idle in turn."""
+    model = warmed(warm, entities)
+    logs = Path(tempfile.mkdtemp(prefix="newsingest-bench-"))
+    worker_s = pure_s = 0.0
+    with ready_stack(servers, 1, entities, warm, logs) as stack:
+        for start in range(0, len(raws), PAIRED_BLOCK):
+            block = raws[start : start + PAIRED_BLOCK]
+            ids, began = stack.submit(block)
+            worker_s += max(at for _, at in stack.settled(ids).values()) - began
+            pure_s += timed_pure(block, model).seconds
+    return Paired(len(raws), PAIRED_BLOCK, len(raws) / worker_s, len(raws) / pure_s)
+
+
 # 3. The naive baseline -----------------------------------------------------------------------
 
 
@@ -434,10 +467,15 @@ def report(results: dict[str, Any], out: Path) -> None:
         relative = (two["per_s"] / two["pure_per_s"]) / (one["per_s"] / one["pure_per_s"])
         scaled = two["per_s"] / one["per_s"]
         print(f"{'  2 workers / 1 worker':<34}{scaled:>8.2f}x  ({relative:.2f}x against their pure runs)")
+        turns = runs["paired"]
+        name = "1 worker, in turns with pure"
+        print(f"{name:<34}{turns['end_to_end_per_s']:>8.2f}{turns['end_to_end_per_s'] / turns['pure_per_s']:>9.0%}")
+        print(f"{'  pure in those turns':<34}{turns['pure_per_s']:>8.2f}")
         naive_run = runs["naive"]
         share = naive_run["per_s"] / naive_run["pure_per_s"]
         print(f"{'naive ORM, 1 process':<34}{naive_run['per_s']:>8.2f}{share:>9.0%}")
     print("\nvs pure: against the mean of the pure runs just before and after (the naive run: just before)")
+    print(f"in turns: {PAIRED_BLOCK} articles through one worker, then the same through pure, and so on")
     print("latency: enqueue to settled, articles sent at half the saturated rate")
     first = next(iter(results["runs"].values()))["end_to_end"][0]
     print(f"\n{'queue':<10}{'messages':>10}{'bytes median':>14}{'max':>10}{'payload median':>16}")
@@ -546,8 +584,10 @@ def run(args: argparse.Namespace, servers: Servers) -> None:
             e2e = step(f"end to end, {n} worker(s), entities {mode}", end_to_end, servers, raws, warm, n, on)
             pures.append(step(f"pure, entities {mode}", pure, raws, warm, on))
             end_to_ends.append(asdict(e2e) | {"pure_per_s": (pures[-2].per_s + pures[-1].per_s) / 2})
+        paired_run = step(f"1 worker and pure in turns, entities {mode}", paired, servers, raws, warm, on)
         naive_run = step(f"naive, entities {mode}", naive, servers, raws, warm, on)
         results["runs"][mode] = {
+            "paired": asdict(paired_run),
             "pure": asdict(pures[0]) | {"per_s": statistics.mean(p.per_s for p in pures)},
             "pure_runs": [asdict(p) for p in pures],
             "end_to_end": end_to_ends,
