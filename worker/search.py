@@ -6,7 +6,7 @@ import base64
 import binascii
 import html
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -280,9 +280,8 @@ def _matches(session: Session, matched: _Words, filters: Filters) -> float:
     too narrow estimate sent a search to read 20,000 rows (130 ms). The least over each filter
     alone is taken: too wide an estimate costs a date slice that is widened, far less."""
     words = [Article.search.op("@@")(matched.query)] + ([matched.pairs] if matched.pairs is not None else [])
-    facets = _facets(filters)
-    others = _filtering(replace(filters, language=None, source=None, section=None, agency=None, country=None))
-    each = [[_holding([facet])] for facet in facets] or [[]]
+    others = _filtering(filters, facets=False)
+    each = [[_holding([facet])] for facet in _facets(filters)] or [[]]
     return min(_estimate(session, select(Article.id).where(word, *others, *facet)) for word in words for facet in each)
 
 
@@ -293,14 +292,14 @@ def _conditions(matched: _Words | None, filters: Filters) -> list[ColumnElement[
     return [*([matched.pairs] if matched.pairs is not None else []), *_filtering(filters), matched.match]
 
 
-def _filtering(filters: Filters) -> list[ColumnElement[bool]]:
+def _filtering(filters: Filters, *, facets: bool = True) -> list[ColumnElement[bool]]:
     """The filters as row conditions; language, source, agency, section and country as one
-    containment of their facets (see FACETS)."""
+    containment of their facets (see FACETS), or left out (`facets=False`)."""
     found: list[ColumnElement[bool]] = []
     if not filters.include_copies:
         found.append(Article.status == "stored")
-    if facets := _facets(filters):
-        found.append(_holding(facets))
+    if facets and (keys := _facets(filters)):
+        found.append(_holding(keys))
     if filters.entity is not None:
         found.append(_names(filters.entity))
     if filters.since is not None:

@@ -78,22 +78,27 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
         def run(self: Task, payload: Any) -> Any:
             try:
                 with db.held():
-                    result = _attempt(self, name, payload, delivered=True)
-                    while result is not None and (following := _next_served(self)) is not None:
-                        signature = self.request.chain.pop()
-                        try:
-                            result = _attempt(self, following, result, delivered=False)
-                        except TRANSIENT as error:
-                            log.warning("%s handed on through the broker: %s", following, error)
-                            self.request.chain.append(signature)
-                            return result
-                    return result
+                    return _chain(self, name, payload)
             except SoftTimeLimitExceeded as error:  # also while the connection was being opened
                 return _timed_out(self, name, payload, error)
 
         return app.task(name=name, bind=True, base=StageTask)(run)
 
     return register
+
+
+def _chain(task: Task, name: str, payload: Any) -> Any:
+    """The delivered stage, then the next ones this worker serves, until one ends the chain."""
+    result = _attempt(task, name, payload, delivered=True)
+    while result is not None and (following := _next_served(task)) is not None:
+        signature = task.request.chain.pop()
+        try:
+            result = _attempt(task, following, result, delivered=False)
+        except TRANSIENT as error:
+            log.warning("%s handed on through the broker: %s", following, error)
+            task.request.chain.append(signature)
+            return result
+    return result
 
 
 def _attempt(task: Task, name: str, payload: Any, *, delivered: bool) -> Any:
