@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import Select, and_, any_, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -20,7 +21,6 @@ from worker.models import (
     ArticleEntity,
     ArticleVersion,
     Base,
-    Boilerplate,
     Quarantine,
     Story,
     Submission,
@@ -36,6 +36,13 @@ _SETTLED_AS = {"new": "stored", "copy": "copy", "duplicate": "duplicate", "versi
 # The candidates sharing the most band keys are checked first; a body sharing bands with more
 # stored articles than this is boilerplate, and checking every one would make a store unbounded.
 MAX_CANDIDATES = 50
+
+# The statements that run for every article are built once, on the tables rather than the mapped
+# classes, and take their values as parameters: built per call, each cost more of the worker's CPU
+# (constructing, caching, the ORM's execution) than PostgreSQL spent on it.
+_tables = Base.metadata.tables
+_submissions, _articles, _bands = _tables["submissions"].c, _tables["articles"], _tables["article_bands"]
+_boilerplate, _stories = _tables["boilerplate"], _tables["stories"]
 
 
 def accept(session: Session, submission_id: UUID, record: Any) -> str:
@@ -59,11 +66,9 @@ def record_submissions(session: Session, records: list[tuple[UUID, Any]]) -> Non
 
 
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-# Built once, on the table rather than the mapped class: the statement runs four times an article.
-_submissions = Base.metadata.tables["submissions"].c
 _same_stage = _submissions.stage == bindparam("stage_name")
 _BEGIN_STAGE = (
-    update(Base.metadata.tables["submissions"])
+    update(_tables["submissions"])
     .where(_submissions.id == bindparam("submission"))
     .values(
         stage=bindparam("stage_name"),
@@ -130,21 +135,29 @@ def reopen_quarantined(session: Session, submission_ids: list[UUID] | None) -> l
     return reopened
 
 
+_THE_SUBMISSION = _submissions.id == bindparam("submission")
+_STATUS = select(_submissions.status).where(_THE_SUBMISSION)
+_STATUS_LOCKED = _STATUS.with_for_update()
+_RECORD = select(_submissions.record, _submissions.status).where(_THE_SUBMISSION)
+_LOCK_KEYS = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(:keys) AS k").bindparams(
+    bindparam("keys", type_=ARRAY(BigInteger))
+)
+
+
 def status_of(session: Session, submission_id: UUID, *, lock: bool = False) -> str | None:
-    query = select(Submission.status).where(Submission.id == submission_id)
-    return session.scalar(query.with_for_update() if lock else query)
+    status: str | None = session.scalar(_STATUS_LOCKED if lock else _STATUS, {"submission": submission_id})
+    return status
 
 
 def load_record(session: Session, submission_id: UUID) -> tuple[Any, str] | None:
     """The raw record of a submission and its status, or None if it was never accepted."""
-    row = session.execute(select(Submission.record, Submission.status).where(Submission.id == submission_id)).first()
+    row = session.execute(_RECORD, {"submission": submission_id}).first()
     return (row.record, row.status) if row else None
 
 
 def lock_keys(session: Session, keys: list[int]) -> None:
     """Take transaction-level advisory locks on the keys, in the (sorted) order given."""
-    statement = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(:keys) AS k")
-    session.execute(statement.bindparams(bindparam("keys", type_=ARRAY(BigInteger))), {"keys": keys})
+    session.execute(_LOCK_KEYS, {"keys": keys})
 
 
 def load_stored_record(session: Session, submission_id: UUID) -> Any:
@@ -170,25 +183,42 @@ def update_article(session: Session, article: EnrichedArticle) -> int | None:
     return article_id
 
 
+# A NULL canonical URL or producer id matches nothing (`= NULL` is never true).
+_MATCHES = (
+    select(
+        _articles.c.id,
+        _articles.c.story_id,
+        _articles.c.canonical_url,
+        _articles.c.source,
+        _articles.c.producer_id,
+        _articles.c.content_hash,
+    )
+    .where(
+        or_(
+            _articles.c.content_hash == bindparam("content_hash"),
+            _articles.c.canonical_url == bindparam("canonical_url"),
+            and_(_articles.c.source == bindparam("source"), _articles.c.producer_id == bindparam("producer_id")),
+        )
+    )
+    .order_by(_articles.c.id)
+)
+_SHARING_BANDS = (
+    select(_bands.c.article_id, func.count().label("shared"))
+    .where(_bands.c.band_key == any_(bindparam("keys", type_=ARRAY(BigInteger))))
+    .group_by(_bands.c.article_id)
+    .order_by(func.count().desc(), _bands.c.article_id)
+    .limit(MAX_CANDIDATES)
+    .subquery()
+)
+_CANDIDATES = select(_articles.c.id, _articles.c.story_id, _articles.c.body).join(
+    _SHARING_BANDS, _SHARING_BANDS.c.article_id == _articles.c.id
+)
+
+
 def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
     """Stored articles sharing the canonical URL, the producer id or the body fingerprint."""
-    keys = [Article.content_hash == article.content_hash]
-    if article.canonical_url:
-        keys.append(Article.canonical_url == article.canonical_url)
-    if article.producer_id:
-        keys.append((Article.source == article.source) & (Article.producer_id == article.producer_id))
-    rows = session.execute(
-        select(
-            Article.id,
-            Article.story_id,
-            Article.canonical_url,
-            Article.source,
-            Article.producer_id,
-            Article.content_hash,
-        )
-        .where(or_(*keys))
-        .order_by(Article.id)
-    )
+    keys = {"content_hash": article.content_hash, "canonical_url": article.canonical_url}
+    rows = session.execute(_MATCHES, keys | {"source": article.source, "producer_id": article.producer_id})
     matches = []
     for row in rows:
         if article.canonical_url and row.canonical_url == article.canonical_url:
@@ -204,17 +234,7 @@ def find_candidates(session: Session, band_keys: list[int]) -> list[Candidate]:
     """Stored articles sharing at least one band key, those sharing the most first."""
     if not band_keys:
         return []
-    shared = (
-        select(ArticleBand.article_id, func.count().label("shared"))
-        .where(ArticleBand.band_key.in_(band_keys))
-        .group_by(ArticleBand.article_id)
-        .order_by(func.count().desc(), ArticleBand.article_id)
-        .limit(MAX_CANDIDATES)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Article.id, Article.story_id, Article.body).join(shared, shared.c.article_id == Article.id)
-    )
+    rows = session.execute(_CANDIDATES, {"keys": band_keys})
     return [Candidate(row.id, row.story_id, row.body) for row in rows]
 
 
@@ -235,11 +255,6 @@ def lock_story(session: Session, story_id: int) -> tuple[int, Copy]:
         .with_for_update(of=Story)
     ).one()
     return row.id, Copy(row.title, row.body, row.agency, row.published_at)
-
-
-def start_story(session: Session, article_id: int) -> int:
-    """A new story with the article as its canonical copy."""
-    return int(session.execute(_START_STORY, {"article_id": article_id}).scalar_one())
 
 
 def set_canonical(session: Session, story_id: int, article_id: int) -> None:
@@ -271,10 +286,7 @@ def replace_content(session: Session, article_id: int, article: EnrichedArticle)
     link_entities(session, article_id, article.entities)
 
 
-# The store's statements are built once and take their rows as parameters: built per call from
-# values, each was compiled again for every article and cost more than the database's own work.
 # Rows of many go as one array or JSON parameter, so that each is one statement of one text.
-_articles, _boilerplate = (Base.metadata.tables[name] for name in ("articles", "boilerplate"))
 _INSERT_ARTICLE = pg_insert(_articles).on_conflict_do_nothing().returning(_articles.c.id)
 _LINK_ENTITIES = text(
     """
@@ -295,12 +307,29 @@ _LINK_ENTITIES = text(
 _INSERT_BANDS = text(
     "INSERT INTO article_bands (band_key, article_id) SELECT unnest(CAST(:keys AS bigint[])), :article_id"
 )
-_START_STORY = text(
+
+
+@cache
+def _insert_with_story(columns: tuple[str, ...]) -> Select[int]:
+    """An article and a story of its own, one statement: the article takes the story's number
+    from its sequence, the story is inserted from what the article's insert returned (nothing
+    when a unique key was taken), and both foreign keys are checked once both rows are there.
+
+    It replaced an insert then an update setting the story: the update wrote the row a second
+    time, with new entries in every index (both GIN indexes too) and a second note in the feed.
     """
-    WITH story AS (INSERT INTO stories (canonical_id) VALUES (:article_id) RETURNING id)
-    UPDATE articles SET story_id = story.id FROM story WHERE articles.id = :article_id RETURNING story.id
-    """
-)
+    values = {name: bindparam(name, type_=_articles.c[name].type) for name in columns}
+    article = (
+        pg_insert(_articles)
+        .values(values | {"story_id": func.nextval(func.pg_get_serial_sequence("stories", "id"))})
+        .on_conflict_do_nothing()
+        .returning(_articles.c.id, _articles.c.story_id)
+        .cte("article")
+    )
+    story = insert(_stories).from_select(["id", "canonical_id"], select(article.c.story_id, article.c.id))
+    return select(article.c.id).add_cte(story.cte("story"))
+
+
 _COUNT_BOILERPLATE = pg_insert(_boilerplate).on_conflict_do_update(
     index_elements=[_boilerplate.c.source, _boilerplate.c.line_key],
     set_={"articles": _boilerplate.c.articles + 1, "updated_at": func.now()},
@@ -310,7 +339,8 @@ _COUNT_BOILERPLATE = pg_insert(_boilerplate).on_conflict_do_update(
 def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict, **story: Any) -> int | None:
     """Insert the article; None when a unique key (URL, producer id) was taken meanwhile.
 
-    `story` holds the story columns of a copy (`story_id`, `syndicated`, `agency`, `changes`).
+    A copy joins a story: `story` holds its columns (`story_id`, `syndicated`, `agency`,
+    `changes`). Any other article starts a story of its own, in the same statement.
     """
     is_copy = verdict.outcome == "copy"
     values = article_values(article) | {
@@ -319,7 +349,8 @@ def insert_article(session: Session, article: EnrichedArticle, verdict: Verdict,
         "match_score": verdict.score if is_copy else None,
         "status": "copy" if is_copy else "stored",
     }
-    article_id: int | None = session.scalar(_INSERT_ARTICLE, values | story)
+    statement = _INSERT_ARTICLE if is_copy else _insert_with_story(tuple(values))
+    article_id: int | None = session.scalar(statement, values | story)
     if article_id is not None:
         link_entities(session, article_id, article.entities, fresh=True)
     return article_id
@@ -364,12 +395,14 @@ def _dated(prefix: str, dated: DatedValue | None) -> dict[str, Any]:
     }
 
 
+_KNOWN_BOILERPLATE = select(_boilerplate.c.line_key).where(
+    _boilerplate.c.source == bindparam("source"), _boilerplate.c.articles >= bindparam("min_articles")
+)
+
+
 def known_boilerplate(session: Session, source: str, min_articles: int) -> frozenset[str]:
     """Keys of the lines seen in at least `min_articles` stored articles of a source."""
-    rows = session.scalars(
-        select(Boilerplate.line_key).where(Boilerplate.source == source, Boilerplate.articles >= min_articles)
-    )
-    return frozenset(rows)
+    return frozenset(session.scalars(_KNOWN_BOILERPLATE, {"source": source, "min_articles": min_articles}))
 
 
 def count_boilerplate(session: Session, source: str, lines: dict[str, str]) -> None:
@@ -385,12 +418,15 @@ def settle(session: Session, submission_id: UUID, verdict: Verdict, article_id: 
     mark(session, submission_id, _SETTLED_AS[verdict.outcome], article_id)
 
 
+_MARK = (
+    update(_tables["submissions"])
+    .where(_THE_SUBMISSION)
+    .values(status=bindparam("new_status"), article_id=bindparam("new_article_id"), updated_at=func.now())
+)
+
+
 def mark(session: Session, submission_id: UUID, status: str, article_id: int | None = None) -> None:
-    session.execute(
-        update(Submission)
-        .where(Submission.id == submission_id)
-        .values(status=status, article_id=article_id, updated_at=func.now())
-    )
+    session.execute(_MARK, {"submission": submission_id, "new_status": status, "new_article_id": article_id})
 
 
 def quarantine(

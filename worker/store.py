@@ -53,7 +53,6 @@ def _save(session: Session, article: EnrichedArticle, verdict: Verdict, bands: l
         return _save_copy(session, article, verdict, bands)
     article_id = repository.insert_article(session, article, verdict)
     if article_id is not None:
-        repository.start_story(session, article_id)
         repository.save_bands(session, article_id, bands, fresh=True)
         # Boilerplate is learned from originals only: a copy would count one text twice.
         repository.count_boilerplate(session, article.source, boilerplate.lines_to_learn(article.paragraphs))
