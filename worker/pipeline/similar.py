@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from datasketch import MinHash
 
@@ -26,6 +27,10 @@ SHINGLE_WORDS = 3
 BANDS = 50
 ROWS = 3
 _SEED = 1
+# Copied for each body: the permutations are drawn once, not for every body. The hashing scheme is
+# named: a default changed by datasketch (2.0 did) would change every key, and stored articles'
+# keys would no longer meet those of new ones.
+_EMPTY = MinHash(num_perm=BANDS * ROWS, seed=_SEED, scheme="affine32")
 _WORD = re.compile(r"\w+")
 
 
@@ -52,8 +57,13 @@ def words(body: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", body).casefold())
 
 
+@lru_cache(maxsize=64)
 def shingles(body: str) -> frozenset[str]:
-    """The set of runs of SHINGLE_WORDS consecutive words."""
+    """The set of runs of SHINGLE_WORDS consecutive words.
+
+    Kept for the last bodies seen: the store needs a body's shingles twice (its band keys, then
+    the candidates' scores), and a story's canonical copy is a candidate for each of its copies.
+    """
     tokens = words(body)
     return frozenset(" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1))
 
@@ -66,7 +76,7 @@ def band_keys(body: str) -> list[int]:
     found = shingles(body)
     if not found:
         return []
-    minhash = MinHash(num_perm=BANDS * ROWS, seed=_SEED)
+    minhash = _EMPTY.copy()
     minhash.update_batch([shingle.encode("utf-8") for shingle in found])
     values = minhash.hashvalues
     keys = set()
