@@ -6,7 +6,7 @@ import threading
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from schemas import EnrichedArticle
 from tests.factories import enriched, story_text
 from worker import repository
 from worker.models import Article, ArticleVersion, Story
+from worker.pipeline.dedupe import Verdict
 from worker.store import store_article
 
 LINK_BLOCK = "READ MORE\nFerry fares rise again\nSchool term dates announced\nStorm warning for the coast\n"
@@ -73,6 +74,34 @@ def test_different_stories_stay_apart(session: Session) -> None:
     ids = [store_article(session, _accepted(session, enriched()))[1] for _ in range(3)]
     stories = session.scalars(select(Article.story_id).where(Article.id.in_(ids))).all()
     assert len(set(stories)) == 3
+
+
+def test_an_original_is_written_once_with_a_story_of_its_own(session: Session) -> None:
+    counts = text("SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = :table")
+    before = {table: tuple(session.execute(counts, {"table": table}).one()) for table in ("articles", "stories")}
+    _, article_id = store_article(session, _accepted(session, enriched()))
+
+    after = {table: tuple(session.execute(counts, {"table": table}).one()) for table in ("articles", "stories")}
+    assert after["articles"] == (before["articles"][0] + 1, before["articles"][1])  # inserted, never updated
+    assert after["stories"][0] == before["stories"][0] + 1
+    row = session.get(Article, article_id)
+    assert row is not None and row.story_id is not None
+    story = session.get(Story, row.story_id)
+    assert story is not None and story.canonical_id == article_id
+    notes = session.execute(text("SELECT created FROM feed_pending WHERE article_id = :a"), {"a": article_id})
+    assert notes.scalars().all() == [True]
+
+
+def test_an_original_whose_url_was_taken_meanwhile_leaves_no_story(session: Session) -> None:
+    token = uuid.uuid4().hex
+    first = enriched(token, url=f"https://a.example/{token}")
+    store_article(session, _accepted(session, first))
+    stories = session.scalar(select(func.count()).select_from(Story))
+    taken = enriched(uuid.uuid4().hex, url=f"https://a.example/{token}")
+    verdict = Verdict("new")
+
+    assert repository.insert_article(session, taken, verdict) is None
+    assert session.scalar(select(func.count()).select_from(Story)) == stories
 
 
 def test_an_earlier_published_copy_becomes_canonical(session: Session) -> None:
