@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from datasketch import MinHash
 
@@ -57,13 +56,8 @@ def words(body: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", body).casefold())
 
 
-@lru_cache(maxsize=64)
 def shingles(body: str) -> frozenset[str]:
-    """The set of runs of SHINGLE_WORDS consecutive words.
-
-    Kept for the last bodies seen: the store needs a body's shingles twice (its band keys, then
-    the candidates' scores), and a story's canonical copy is a candidate for each of its copies.
-    """
+    """The set of runs of SHINGLE_WORDS consecutive words."""
     tokens = words(body)
     return frozenset(" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1))
 
