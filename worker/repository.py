@@ -43,6 +43,7 @@ MAX_CANDIDATES = 50
 _tables = Base.metadata.tables
 _submissions, _articles, _bands = _tables["submissions"].c, _tables["articles"], _tables["article_bands"]
 _boilerplate, _stories = _tables["boilerplate"], _tables["stories"]
+_THE_SUBMISSION = _submissions.id == bindparam("submission")
 
 
 def accept(session: Session, submission_id: UUID, record: Any) -> str:
@@ -69,7 +70,7 @@ _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 _same_stage = _submissions.stage == bindparam("stage_name")
 _BEGIN_STAGE = (
     update(_tables["submissions"])
-    .where(_submissions.id == bindparam("submission"))
+    .where(_THE_SUBMISSION)
     .values(
         stage=bindparam("stage_name"),
         stage_attempts=case((_same_stage, _submissions.stage_attempts + 1), else_=1),
@@ -135,7 +136,6 @@ def reopen_quarantined(session: Session, submission_ids: list[UUID] | None) -> l
     return reopened
 
 
-_THE_SUBMISSION = _submissions.id == bindparam("submission")
 _STATUS = select(_submissions.status).where(_THE_SUBMISSION)
 _STATUS_LOCKED = _STATUS.with_for_update()
 _RECORD = select(_submissions.record, _submissions.status).where(_THE_SUBMISSION)
@@ -217,8 +217,13 @@ _CANDIDATES = select(_articles.c.id, _articles.c.story_id, _articles.c.body).joi
 
 def find_matches(session: Session, article: DedupedArticle) -> list[Match]:
     """Stored articles sharing the canonical URL, the producer id or the body fingerprint."""
-    keys = {"content_hash": article.content_hash, "canonical_url": article.canonical_url}
-    rows = session.execute(_MATCHES, keys | {"source": article.source, "producer_id": article.producer_id})
+    keys = {
+        "content_hash": article.content_hash,
+        "canonical_url": article.canonical_url,
+        "source": article.source,
+        "producer_id": article.producer_id,
+    }
+    rows = session.execute(_MATCHES, keys)
     matches = []
     for row in rows:
         if article.canonical_url and row.canonical_url == article.canonical_url:
