@@ -139,9 +139,9 @@ def newsingest(threshold: float) -> Callable[[str, str], bool]:
     def decide(a: str, b: str) -> bool:
         if exact(a, b):
             return True
-        if not set(band_keys(a)) & set(band_keys(b)):
+        if not set(band_keys(shingles(a))) & set(band_keys(shingles(b))):
             return False  # never a candidate: the store would not even look at it
-        return closest(b, [Candidate(1, 1, a)], threshold) is not None
+        return closest(shingles(b), [Candidate(1, 1, a)], threshold) is not None
 
     return decide
 

@@ -61,7 +61,7 @@ from worker.models import Entity as EntityRow
 from worker.pipeline.dedupe import fingerprint
 from worker.pipeline.enrich import enrich
 from worker.pipeline.parse import parse
-from worker.pipeline.similar import band_keys
+from worker.pipeline.similar import band_keys, shingles
 from worker.repository import article_values
 from worker.settings import Settings, get_settings
 
@@ -119,7 +119,7 @@ def timed_pure(raws: list[RawArticle], model: Language | None) -> Pure:
         if not isinstance(parsed, ParsedArticle):
             continue
         deduped = fingerprint(parsed)
-        band_keys(deduped.body)
+        band_keys(shingles(deduped.body))
         t2 = time.perf_counter()
         enrich(deduped, model)
         t3 = time.perf_counter()

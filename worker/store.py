@@ -20,24 +20,25 @@ def store_article(session: Session, article: EnrichedArticle) -> tuple[Verdict |
     """Insert the article, update its page or count a duplicate, and settle its submission."""
     if repository.status_of(session, article.submission_id, lock=True) != "accepted":
         return None, None  # settled by an earlier delivery of this message
-    bands = similar.band_keys(article.body)
+    shingled = similar.shingles(article.body)  # for the band keys and the candidates' scores
+    bands = similar.band_keys(shingled)
     repository.lock_keys(session, similar.lock_keys(article.content_hash, article.canonical_url, bands))
-    verdict = _judge(session, article, bands)
+    verdict = _judge(session, article, shingled, bands)
     article_id = _save(session, article, verdict, bands)
     if article_id is None:  # the producer id was taken meanwhile (under another URL): judge again
-        verdict = _judge(session, article, bands)
+        verdict = _judge(session, article, shingled, bands)
         article_id = _save(session, article, verdict, bands)
     repository.settle(session, article.submission_id, verdict, article_id)
     return verdict, article_id
 
 
-def _judge(session: Session, article: EnrichedArticle, bands: list[int]) -> Verdict:
+def _judge(session: Session, article: EnrichedArticle, shingled: frozenset[str], bands: list[int]) -> Verdict:
     matches = repository.find_matches(session, article)
     verdict = dedupe.judge(article, matches)
     if verdict.outcome != "new":
         return verdict
     candidates = repository.find_candidates(session, bands)
-    near = similar.closest(article.body, candidates, get_settings().near_duplicate_threshold)
+    near = similar.closest(shingled, candidates, get_settings().near_duplicate_threshold)
     return dedupe.judge(article, matches, near)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.log import get_task_logger
+from pydantic import BaseModel
 
 from schemas import DedupedArticle, EnrichedArticle, ParsedArticle, Rejection
 from worker import db, flow, logs, metrics, nlp, repository
@@ -65,7 +66,9 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
 
     When the next stage of the chain is one this worker serves, the task runs it too, and so on,
     instead of queueing it (NEWSINGEST_INLINE_STAGES): each hop through the broker costs a stage
-    start, a message and the worker's dispatch. Only the delivered stage counts a start in the
+    start, a message and the worker's dispatch. A stage run in-process gets the previous one's
+    result as it is (a pydantic model), not through JSON; what goes to the broker is JSON.
+    Only the delivered stage counts a start in the
     ledger, so a stage run in-process that kills the process counts against the delivered one,
     whose message comes back, and the crash-loop guard still ends it. A transient error in a
     stage run in-process hands that stage on through the broker, to be retried on its own.
@@ -78,7 +81,7 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
         def run(self: Task, payload: Any) -> Any:
             try:
                 with db.held():
-                    return _chain(self, name, payload)
+                    return _message(_chain(self, name, payload))
             except SoftTimeLimitExceeded as error:  # also while the connection was being opened
                 return _timed_out(self, name, payload, error)
 
@@ -99,6 +102,11 @@ def _chain(task: Task, name: str, payload: Any) -> Any:
             task.request.chain.append(signature)
             return result
     return result
+
+
+def _message(result: Any) -> Any:
+    """A stage's result as Celery sends it to the next stage through the broker: JSON."""
+    return result.model_dump(mode="json") if isinstance(result, BaseModel) else result
 
 
 def _attempt(task: Task, name: str, payload: Any, *, delivered: bool) -> Any:
@@ -174,7 +182,7 @@ def ingest(task: Task, record: Any) -> None:
 
 
 @stage("articles.parse")
-def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
+def parse(task: Task, submission_id: str) -> DedupedArticle | None:
     """Read the record's fields and body; a known duplicate ends here, before the costly enrich."""
     with db.session() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
@@ -191,15 +199,17 @@ def parse(task: Task, submission_id: str) -> dict[str, Any] | None:
 
 
 @stage("articles.dedupe")
-def dedupe(task: Task, message: dict[str, Any]) -> dict[str, Any] | None:
+def dedupe(task: Task, message: dict[str, Any] | DedupedArticle) -> DedupedArticle | None:
     """The duplicate check as a stage of its own, for chains sent before parse took it over: it
     gets parse's result, fingerprinted by this version's parse, or not by an older one's."""
+    if isinstance(message, DedupedArticle):  # this version's parse, run in the same task
+        return _unless_duplicate(task, message)
     if "content_hash" in message:
         return _unless_duplicate(task, DedupedArticle.model_validate(message))
     return _unless_duplicate(task, dedupe_core.fingerprint(ParsedArticle.model_validate(message)))
 
 
-def _unless_duplicate(task: Task, article: DedupedArticle) -> dict[str, Any] | None:
+def _unless_duplicate(task: Task, article: DedupedArticle) -> DedupedArticle | None:
     """Settle a known duplicate and end its chain; store decides again, under a lock."""
     with db.session() as session:
         verdict = dedupe_core.judge(article, repository.find_matches(session, article))
@@ -210,17 +220,17 @@ def _unless_duplicate(task: Task, article: DedupedArticle) -> dict[str, Any] | N
         metrics.settled(verdict.outcome)
         flow.stop(task)
         return None
-    return article.model_dump(mode="json")
+    return article
 
 
 @stage("articles.enrich")
-def enrich(task: Task, message: dict[str, Any]) -> dict[str, Any]:
-    article = DedupedArticle.model_validate(message)
-    return enrich_core.enrich(article, nlp.configured(get_settings())).model_dump(mode="json")
+def enrich(task: Task, message: dict[str, Any] | DedupedArticle) -> EnrichedArticle:
+    article = DedupedArticle.model_validate(message)  # a model from the stage before is taken as it is
+    return enrich_core.enrich(article, nlp.configured(get_settings()))
 
 
 @stage("articles.store")
-def store(task: Task, message: dict[str, Any]) -> int | None:
+def store(task: Task, message: dict[str, Any] | EnrichedArticle) -> int | None:
     article = EnrichedArticle.model_validate(message)
     with db.session() as session:
         # The feed's commit just below waits for the disk, and so makes this one durable before
@@ -236,7 +246,7 @@ def store(task: Task, message: dict[str, Any]) -> int | None:
 
 
 @stage("articles.reparse")
-def reparse(task: Task, submission_id: str) -> dict[str, Any] | None:
+def reparse(task: Task, submission_id: str) -> DedupedArticle | None:
     """Parse a stored article's raw input again; a rejection now leaves the stored row as it was."""
     with db.session() as session:
         record = repository.load_stored_record(session, uuid.UUID(submission_id))
@@ -250,11 +260,11 @@ def reparse(task: Task, submission_id: str) -> dict[str, Any] | None:
         log.warning("kept as stored: now rejected: %s", result.reason)
         flow.stop(task)
         return None
-    return dedupe_core.fingerprint(result).model_dump(mode="json")
+    return dedupe_core.fingerprint(result)
 
 
 @stage("articles.update")
-def update(task: Task, message: dict[str, Any]) -> int | None:
+def update(task: Task, message: dict[str, Any] | EnrichedArticle) -> int | None:
     """Replace the derived fields and entity links of a stored article, in place."""
     article = EnrichedArticle.model_validate(message)
     with db.session() as session:
@@ -301,6 +311,10 @@ def _quarantine(task: Task, name: str, payload: Any, reason: str, detail: str) -
 
 
 def _payload_submission(payload: Any) -> uuid.UUID:
+    """The submission a stage's payload names: an id, a message, or the model a stage run in the
+    same task got from the one before."""
+    if isinstance(payload, ParsedArticle):
+        return payload.submission_id
     return uuid.UUID(payload["submission_id"] if isinstance(payload, dict) else payload)
 
 

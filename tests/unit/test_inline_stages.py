@@ -11,8 +11,11 @@ import pytest
 import sqlalchemy.exc
 from celery.exceptions import SoftTimeLimitExceeded
 
+from tests.factories import parsed
 from worker import tasks
 from worker.app import app
+from worker.errors import PermanentError
+from worker.pipeline.dedupe import fingerprint
 from worker.settings import Settings
 
 STORE = {"task": "articles.store", "args": (), "kwargs": {}, "options": {}, "immutable": False}
@@ -57,6 +60,37 @@ def test_a_transient_error_hands_the_stage_on_through_the_broker(enrich: Any) ->
     enrich.fake("articles.store", sqlalchemy.exc.OperationalError("INSERT", {}, Exception("server closed")))
     assert enrich.run(PAYLOAD) == enriched  # Celery sends store with the enrich result, as without inlining
     assert enrich.request.chain == [STORE]
+
+
+def test_a_stage_run_in_the_same_task_gets_the_model_itself_and_the_broker_gets_json(enrich: Any) -> None:
+    """Between stages of one task the result is not written to JSON and read back; what Celery
+    sends on (here, store handed on after a transient error) is JSON, as from any stage."""
+    article = fingerprint(parsed("Harbour council approves the budget for the new ferry terminal."))
+    received: list[Any] = []
+    enrich.fake("articles.enrich", article)
+    tasks._FUNCTIONS["articles.store"] = lambda task, payload: received.append(payload) or 42
+    assert enrich.run(PAYLOAD) == 42
+    assert received == [article] and received[0] is article
+
+    enrich.request.chain = [dict(STORE)]
+    enrich.fake("articles.store", sqlalchemy.exc.OperationalError("INSERT", {}, Exception("server closed")))
+    sent = enrich.run(PAYLOAD)
+    assert sent == article.model_dump(mode="json") and sent["submission_id"] == str(article.submission_id)
+
+
+def test_a_stage_run_in_the_same_task_that_rejects_quarantines_the_models_submission(
+    enrich: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = fingerprint(parsed("Harbour council approves the budget for the new ferry terminal."))
+    quarantined: list[Any] = []
+    monkeypatch.setattr(tasks.db, "session", nullcontext)
+    monkeypatch.setattr(tasks.repository, "quarantine", lambda session, **entry: quarantined.append(entry))
+    enrich.fake("articles.enrich", article)
+    enrich.fake("articles.store", PermanentError("too long", "the body is too long"))
+    assert enrich.run(PAYLOAD) is None
+    assert [(e["submission_id"], e["stage"], e["reason"]) for e in quarantined] == [
+        (article.submission_id, "store", "too long")
+    ]
 
 
 def test_a_worker_that_does_not_serve_the_next_queue_leaves_it_to_the_broker(

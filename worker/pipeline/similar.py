@@ -62,12 +62,11 @@ def shingles(body: str) -> frozenset[str]:
     return frozenset(" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1))
 
 
-def band_keys(body: str) -> list[int]:
-    """The body's LSH band keys as signed 64-bit integers (PostgreSQL bigint), sorted.
+def band_keys(found: frozenset[str]) -> list[int]:
+    """The LSH band keys of a body's shingles as signed 64-bit integers (PostgreSQL bigint), sorted.
 
     A body too short for one shingle has none: it can only ever be an exact copy.
     """
-    found = shingles(body)
     if not found:
         return []
     minhash = _EMPTY.copy()
@@ -87,9 +86,9 @@ def containment(first: frozenset[str], second: frozenset[str]) -> float:
     return len(first & second) / min(len(first), len(second))
 
 
-def closest(body: str, candidates: Iterable[Candidate], threshold: float) -> NearMatch | None:
-    """The most similar candidate scoring at least `threshold`; ties go to the lowest id."""
-    mine = shingles(body)
+def closest(mine: frozenset[str], candidates: Iterable[Candidate], threshold: float) -> NearMatch | None:
+    """The candidate most similar to a body (its shingles) scoring at least `threshold`; ties go
+    to the lowest id."""
     best: NearMatch | None = None
     for candidate in sorted(candidates, key=lambda c: c.article_id):
         score = round(containment(mine, shingles(candidate.body)), 4)
