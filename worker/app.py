@@ -7,7 +7,14 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging, task_retry, worker_init, worker_process_init, worker_process_shutdown
+from celery.signals import (
+    setup_logging,
+    task_retry,
+    worker_before_create_process,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+)
 from kombu.entity import Queue
 
 from worker import db, flow, logs, metrics, nlp
@@ -88,19 +95,21 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 @worker_init.connect
 def _load_models(sender: Any = None, **_: Any) -> None:
-    """Load the entity model in the main process of a worker that runs the enrich stage.
+    """Load what the core loads on first use (the entity model, the language model, the
+    gazetteers) in the main process of a worker that runs the enrich stage, by running a page the
+    project ships through it once.
 
-    Pool processes are forked from it and share the loaded model, copy-on-write: a pool process
-    replaced after a crash, a time-out or NEWSINGEST_MAX_TASKS_PER_CHILD starts at once instead
-    of loading the model again.
+    Pool processes are forked from it and share all that, copy-on-write: a pool process replaced
+    after a crash, a time-out or NEWSINGEST_MAX_TASKS_PER_CHILD starts at once instead of loading
+    it again, and it is frozen out of the garbage collector with the rest (below); loaded in a
+    pool process, the language model alone was two lists of 104,583 numbers its collector walked.
     """
     settings = get_settings()
-    if not settings.entities:
-        return
-    nlp.check(settings.spacy_model)
+    if settings.entities:
+        nlp.check(settings.spacy_model)
     consumes = sender.app.amqp.queues.consume_from if sender is not None else None
     if not consumes or "enrich" in consumes:
-        nlp.configured(settings)
+        nlp.run_core_once(nlp.configured(settings))
 
 
 @worker_init.connect
@@ -111,14 +120,16 @@ def _open_database(**_: Any) -> None:
 
 
 @worker_init.connect
+@worker_before_create_process.connect
 def _freeze_loaded(**_: Any) -> None:
-    """Take what the worker has loaded before its pool starts out of the garbage collector's view.
+    """Take what the worker has loaded out of the garbage collector's view, before a pool
+    process is forked (and once the worker_init receivers above ran, for a pool without fork).
 
-    The modules and the entity model (some 170,000 objects the collector tracks) live as long as
-    the process, yet every full collection walked them all again: 5 to 6 ms an article, measured
-    (bench/scaling.py). Frozen (gc.freeze), they are never walked; pool processes forked from here
-    inherit that, and no longer write to the pages they share with this process when they collect.
-    Runs after the receivers above, once the model is loaded.
+    The modules, the entity model and the worker's own machinery (over 200,000 objects the
+    collector tracks) live as long as the process, yet every full collection walked them all
+    again: 5 to 7 ms an article (bench/scaling.py). Frozen (gc.freeze), they are never walked; a
+    pool process forked afterwards inherits that, and no longer writes to the pages it shares with
+    this process when it collects.
     """
     gc.collect()
     gc.freeze()
