@@ -125,11 +125,11 @@ def _freeze_loaded(**_: Any) -> None:
     """Take what the worker has loaded out of the garbage collector's view, before a pool
     process is forked (and once the worker_init receivers above ran, for a pool without fork).
 
-    The modules, the entity model and the worker's own machinery (over 200,000 objects the
-    collector tracks) live as long as the process, yet every full collection walked them all
-    again: 5 to 7 ms an article (bench/scaling.py). Frozen (gc.freeze), they are never walked; a
-    pool process forked afterwards inherits that, and no longer writes to the pages it shares with
-    this process when it collects.
+    The modules, the entity model and the worker's own machinery (over 200,000 objects the collector
+    tracks) live as long as the process, yet every full collection walked them all again: 5.7 to 6.4
+    ms an article of the pure pipeline (timed with gc.callbacks; README, Benchmarks). Frozen
+    (gc.freeze), they are never walked; a pool process forked afterwards inherits that, and no
+    longer writes to the pages it shares with this process when it collects.
     """
     gc.collect()
     gc.freeze()

@@ -67,11 +67,11 @@ def stage(name: str) -> Callable[[Callable[..., Any]], Any]:
     When the next stage of the chain is one this worker serves, the task runs it too, and so on,
     instead of queueing it (NEWSINGEST_INLINE_STAGES): each hop through the broker costs a stage
     start, a message and the worker's dispatch. A stage run in-process gets the previous one's
-    result as it is (a pydantic model), not through JSON; what goes to the broker is JSON.
-    Only the delivered stage counts a start in the
-    ledger, so a stage run in-process that kills the process counts against the delivered one,
-    whose message comes back, and the crash-loop guard still ends it. A transient error in a
-    stage run in-process hands that stage on through the broker, to be retried on its own.
+    result as it is (a pydantic model), not through JSON; what goes to the broker is JSON. Only the
+    delivered stage counts a start in the ledger, so a stage run in-process that kills the process
+    counts against the delivered one, whose message comes back, and the crash-loop guard still ends
+    it. A transient error in a stage run in-process hands that stage on through the broker, to be
+    retried on its own.
     """
 
     def register(function: Callable[..., Any]) -> Any:
@@ -202,9 +202,8 @@ def parse(task: Task, submission_id: str) -> DedupedArticle | None:
 def dedupe(task: Task, message: dict[str, Any] | DedupedArticle) -> DedupedArticle | None:
     """The duplicate check as a stage of its own, for chains sent before parse took it over: it
     gets parse's result, fingerprinted by this version's parse, or not by an older one's."""
-    if isinstance(message, DedupedArticle):  # this version's parse, run in the same task
-        return _unless_duplicate(task, message)
-    if "content_hash" in message:
+    # A model when this version's parse ran in the same task.
+    if isinstance(message, DedupedArticle) or "content_hash" in message:
         return _unless_duplicate(task, DedupedArticle.model_validate(message))
     return _unless_duplicate(task, dedupe_core.fingerprint(ParsedArticle.model_validate(message)))
 
