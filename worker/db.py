@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -74,3 +74,19 @@ def session() -> Iterator[Session]:
     current = _factory()() if connection is None else _factory()(bind=connection)
     with current, current.begin():
         yield current
+
+
+@contextmanager
+def autocommit() -> Iterator[Session]:
+    """A session whose statements each commit on their own, for steps that are one statement each
+    (or reads that need no common snapshot): no BEGIN and COMMIT round trips, 0.3 ms a block here.
+    """
+    with ExitStack() as stack:
+        connection = _held.get() or stack.enter_context(_factory().kw["bind"].connect())
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            with _factory()(bind=connection) as current, current.begin():
+                yield current
+        finally:
+            if not connection.invalidated:  # one that is will fail its next use, and be replaced
+                connection.execution_options(isolation_level=connection.default_isolation_level)

@@ -77,7 +77,9 @@ _BEGIN_STAGE = (
         repeats=case((_same_stage, _submissions.repeats + 1), else_=_submissions.repeats),
         updated_at=func.now(),
     )
-    .returning(_submissions.status, _submissions.stage_attempts)
+    # Set with the row it returns, the transaction's commit does not wait for the disk, whether
+    # the statement runs in a transaction or alone (autocommit), where a SET LOCAL would not last.
+    .returning(_submissions.status, _submissions.stage_attempts, func.set_config("synchronous_commit", "off", True))
 )
 
 
@@ -94,7 +96,6 @@ def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str,
     only delays the sweeper or the crash-loop guard), so its commit does not wait for the disk:
     that wait was the largest cost a stage added to an article (bench/scaling.py).
     """
-    commit_without_waiting(session)
     row = session.execute(_BEGIN_STAGE, {"submission": submission_id, "stage_name": stage}).first()
     return (row.status, row.stage_attempts) if row else None
 

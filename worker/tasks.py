@@ -156,7 +156,7 @@ def _begin(task: Task, payload: Any) -> bool:
     (the message came back through task_reject_on_worker_lost or the visibility timeout).
     """
     submission_id = _payload_submission(payload)
-    with db.session() as session:
+    with db.autocommit() as session:  # one statement, committed before the stage runs
         begun = repository.begin_stage(session, submission_id, task.name.split(".", 1)[1])
     if begun is None or (task.name in _ONLY_WHILE_OPEN and begun[0] != "accepted"):
         flow.stop(task)
@@ -184,7 +184,7 @@ def ingest(task: Task, record: Any) -> None:
 @stage("articles.parse")
 def parse(task: Task, submission_id: str) -> DedupedArticle | None:
     """Read the record's fields and body; a known duplicate ends here, before the costly enrich."""
-    with db.session() as session:
+    with db.autocommit() as session:
         loaded = repository.load_record(session, uuid.UUID(submission_id))
         if loaded is None:
             raise PermanentError("unknown submission", f"no submission {submission_id} in the database")
@@ -210,7 +210,7 @@ def dedupe(task: Task, message: dict[str, Any] | DedupedArticle) -> DedupedArtic
 
 def _unless_duplicate(task: Task, article: DedupedArticle) -> DedupedArticle | None:
     """Settle a known duplicate and end its chain; store decides again, under a lock."""
-    with db.session() as session:
+    with db.autocommit() as session:
         verdict = dedupe_core.judge(article, repository.find_matches(session, article))
         if verdict.is_duplicate:
             repository.settle(session, article.submission_id, verdict, verdict.article_id)
@@ -275,7 +275,7 @@ def update(task: Task, message: dict[str, Any] | EnrichedArticle) -> int | None:
 
 def _publish_feed() -> None:
     """Number the committed article changes in the feed (its own transaction, after the store's)."""
-    with db.session() as session:
+    with db.autocommit() as session:
         repository.publish_feed(session)
 
 

@@ -40,6 +40,13 @@ def _insert_then_fail() -> None:
         raise RuntimeError("the stage failed")
 
 
+def _insert_alone_then_fail(backend: int) -> None:
+    with db.autocommit() as session:
+        assert session.scalar(BACKEND) == backend  # the held connection
+        session.execute(text("INSERT INTO held_rows VALUES (1)"))
+        raise RuntimeError("after the first statement")
+
+
 def test_held_sessions_share_one_connection_and_commit_one_by_one(configured: Engine) -> None:
     with db.held():
         with db.session() as first:
@@ -60,3 +67,18 @@ def test_sessions_outside_held_take_the_pool_as_before(configured: Engine) -> No
     with db.session() as session:
         session.execute(text("INSERT INTO held_rows VALUES (1)"))
     assert _count(configured) == 1
+
+
+def test_autocommit_commits_each_statement_then_gives_the_connection_back_transactional(configured: Engine) -> None:
+    with db.held():
+        with db.session() as first:
+            backend = first.scalar(BACKEND)
+        with pytest.raises(RuntimeError, match="after the first statement"):
+            _insert_alone_then_fail(backend)
+        assert _count(configured) == 1  # committed alone: the error after it took nothing back
+        with pytest.raises(RuntimeError, match="the stage failed"):
+            _insert_then_fail()  # in a transaction again: its insert is rolled back
+        assert _count(configured) == 1
+    with db.autocommit() as session:  # outside held(), on a connection of its own from the pool
+        session.execute(text("INSERT INTO held_rows VALUES (3)"))
+    assert _count(configured) == 2

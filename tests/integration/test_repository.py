@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,34 @@ def test_a_redelivered_store_changes_nothing(session: Session) -> None:
         select(func.count()).select_from(Article).where(Article.submission_id == article.submission_id)
     )
     assert count == 1
+
+
+def test_a_stage_start_commits_without_waiting_for_the_disk_and_only_its_own_transaction(
+    session: Session, engine: Engine
+) -> None:
+    setting = select(func.current_setting("synchronous_commit"))
+    submission_id = uuid.uuid4()
+    repository.accept(session, submission_id, {"source": "s"})
+    assert repository.begin_stage(session, submission_id, "parse") == ("accepted", 1)
+    assert session.scalar(setting) == "off"  # for the rest of this transaction, its commit too
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as alone, Session(bind=alone) as each:
+        other = uuid.uuid4()
+        repository.accept(each, other, {"source": "s"})
+        try:
+            flushes = _disk_flushes(each)
+            for attempt in range(1, 21):  # each a transaction of its own (db.autocommit)
+                assert repository.begin_stage(each, other, "parse") == ("accepted", attempt)
+            assert _disk_flushes(each) - flushes < 10  # twenty commits that waited would flush twenty times
+            assert each.scalar(setting) == "on"  # the setting ended with each statement's transaction
+        finally:
+            each.execute(delete(Submission).where(Submission.id == other))
+
+
+def _disk_flushes(session: Session) -> int:
+    """WAL flushes the server has made (pg_stat_wal), with this backend's own counted in."""
+    session.execute(select(func.pg_stat_force_next_flush()))
+    session.execute(select(func.pg_stat_clear_snapshot()))
+    return int(session.scalar(text("SELECT wal_sync FROM pg_stat_wal")) or 0)
 
 
 def test_quarantine_keeps_raw_input_and_settles(session: Session) -> None:
