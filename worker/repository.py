@@ -66,7 +66,10 @@ def record_submissions(session: Session, records: list[tuple[UUID, Any]]) -> Non
         session.execute(pg_insert(Submission).values(rows).on_conflict_do_nothing())
 
 
-_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+# PostgreSQL's asynchronous commit for the rest of the current transaction (SET LOCAL's effect),
+# also when that transaction is one statement run alone (autocommit), where a SET LOCAL does nothing.
+_WITHOUT_WAITING = func.set_config("synchronous_commit", "off", True)
+_ASYNC_COMMIT = select(_WITHOUT_WAITING)
 _same_stage = _submissions.stage == bindparam("stage_name")
 _BEGIN_STAGE = (
     update(_tables["submissions"])
@@ -77,9 +80,7 @@ _BEGIN_STAGE = (
         repeats=case((_same_stage, _submissions.repeats + 1), else_=_submissions.repeats),
         updated_at=func.now(),
     )
-    # Set with the row it returns, the transaction's commit does not wait for the disk, whether
-    # the statement runs in a transaction or alone (autocommit), where a SET LOCAL would not last.
-    .returning(_submissions.status, _submissions.stage_attempts, func.set_config("synchronous_commit", "off", True))
+    .returning(_submissions.status, _submissions.stage_attempts, _WITHOUT_WAITING)
 )
 
 
@@ -94,7 +95,8 @@ def begin_stage(session: Session, submission_id: UUID, stage: str) -> tuple[str,
 
     The note need not survive a database crash (a start counted too few or an older updated_at
     only delays the sweeper or the crash-loop guard), so its commit does not wait for the disk:
-    that wait was the largest cost a stage added to an article (bench/scaling.py).
+    that wait was the largest cost a stage added to an article (bench/scaling.py). The statement
+    returns the setting with its row, so that holds when it runs alone (db.autocommit) too.
     """
     row = session.execute(_BEGIN_STAGE, {"submission": submission_id, "stage_name": stage}).first()
     return (row.status, row.stage_attempts) if row else None
